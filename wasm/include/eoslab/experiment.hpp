@@ -1,0 +1,84 @@
+// The experiment runner: a validated Config becomes a dataset, an MLP, an
+// optimiser and a Lanczos sharpness monitor; step(n) advances it and appends one
+// record per step. Type-erased over the scalar (float32 default, float64 for tests).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "eoslab/config.hpp"
+#include "eoslab/data.hpp"
+
+namespace eos {
+
+enum class Status { Running, Diverged };
+
+// One row per step. It holds the state *before* that step's update: the loss,
+// accuracy and gradient norm at theta_t, and (every eig_every steps) the top-k
+// Hessian eigenvalues at theta_t; lr/beta are those used for the update t -> t+1.
+struct StepRecord {
+  std::int64_t step = 0;
+  double time = 0;        // sum of step sizes so far (lr per GD step, RK4 step for flow)
+  double lr = 0;
+  double beta = 0;
+  double loss = 0;
+  double accuracy = 0;    // NaN for regression datasets
+  double grad_norm = 0;
+  double threshold = 0;   // stability threshold on sharpness (NaN for flow)
+  int neig = 0;           // number of valid entries in eig (0 on steps without eigenvalues)
+  int hvps = 0;           // Hessian-vector products used for eig on this step
+  std::array<double, kMaxEigs> eig{};  // descending
+};
+
+struct HyperChange {      // a change of lr/beta, effective from step `step` on
+  std::int64_t step;
+  double lr_old, lr_new, beta_old, beta_new;
+};
+
+struct SharpnessResult {
+  std::vector<double> values;   // top-k, descending
+  int hvps = 0;
+  bool converged = false;
+};
+
+class Experiment {
+ public:
+  explicit Experiment(const Config& cfg);  // validates; throws ConfigError
+  ~Experiment();
+  Experiment(const Experiment&) = delete;
+  Experiment& operator=(const Experiment&) = delete;
+
+  // Advance up to n steps, appending one record per step to out (out is not
+  // cleared). Stops early, with status() == Diverged, at the first step whose
+  // loss is non-finite or exceeds diverge_factor * initial loss; that step's
+  // record is appended and no update is made. Returns the number of records appended.
+  int step(int n, std::vector<StepRecord>& out);
+
+  void set_lr(double lr);      // throws ConfigError if invalid; recorded in changes()
+  void set_beta(double beta);  // idem
+  SharpnessResult sharpness(int k);  // top-k at the current parameters (does not step)
+
+  Status status() const;
+  std::int64_t step_count() const;
+  double time() const;
+  double lr() const;
+  double beta() const;
+  double threshold() const;
+  const Spec& spec() const;
+  const Dataset& dataset() const;
+  const std::vector<HyperChange>& changes() const;
+  std::vector<double> params() const;          // flat parameter vector, as double
+  Eigen::Index num_params() const;
+  // Per-layer views of the *initial* parameters, for --dump-problem:
+  // W[l] is (out, in), b[l] is (out) (empty when bias is off).
+  struct Layer { Eigen::MatrixXd W; Eigen::VectorXd b; };
+  std::vector<Layer> initial_layers() const;
+
+  struct Impl;
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace eos
