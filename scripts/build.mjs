@@ -1,7 +1,7 @@
 // `npm run build[:native|:wasm|:web]`: set-up plus the requested builds. `web` (and `all`)
 // end with `vite build` into dist/, skipped when dist/ is newer than every input, so a second
 // `npm start` does not rebuild. Usage: node scripts/build.mjs [all|native|wasm|web]
-import { readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readdirSync, statSync, writeFileSync, mkdirSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { setup } from './setup.mjs';
 import {
@@ -46,6 +46,8 @@ export async function viteBuild({ force = false } = {}) {
   if (r.code !== 0) return { ok: false, reason: 'vite build failed' };
   mkdirSync(repoPath('build'), { recursive: true });
   writeFileSync(STAMP, `${new Date(started).toISOString()}\n`);
+  // Stamp = start of the build, so an edit made while vite ran still triggers the next build.
+  utimesSync(STAMP, started / 1000, started / 1000);
   return { ok: true };
 }
 

@@ -54,13 +54,34 @@ export function mtime(p) {
 
 export const exists = (p) => existsSync(p);
 
+// Children started with a timeout run in their own process group (so a hung browser under a
+// test runner can be killed with its parent); we forward Ctrl+C / SIGTERM to those groups.
+const groups = new Set();
+let forwarding = false;
+function forwardSignals() {
+  if (forwarding) return;
+  forwarding = true;
+  for (const sig of ['SIGINT', 'SIGTERM']) {
+    process.on(sig, () => {
+      for (const pid of groups) killGroup(pid, 'SIGKILL');
+      process.exit(130);
+    });
+  }
+}
+function killGroup(pid, sig) {
+  try {
+    process.kill(-pid, sig);
+  } catch {}
+}
+
 /**
  * Run `cmd args…` from the repo root (or opts.cwd), echoing the command line, streaming its
- * output to ours and keeping a copy. Resolves to { code, out, ms }; never rejects (a missing
- * program gives code 127 and its error text in `out`).
+ * output to ours and keeping a copy. Resolves to { code, out, ms, timedOut }; never rejects
+ * (a missing program gives code 127 and its error text in `out`). With opts.timeoutMs the
+ * whole process group is killed when the time is up.
  */
 export function run(cmd, args = [], opts = {}) {
-  const { cwd = REPO, env = {}, quiet = false, echo = true } = opts;
+  const { cwd = REPO, env = {}, quiet = false, echo = true, timeoutMs = 0 } = opts;
   if (echo) console.log(`${cyan('$')} ${[cmd, ...args].join(' ')}`);
   const t0 = performance.now();
   return new Promise((done) => {
@@ -69,12 +90,28 @@ export function run(cmd, args = [], opts = {}) {
     try {
       child = spawn(cmd, args, {
         cwd,
-        env: { ...process.env, ...env },
+        // Output goes through a pipe to a log (CI) or to a terminal: keep colours only for the latter.
+        env: { ...process.env, ...(process.stdout.isTTY ? {} : { NO_COLOR: '1' }), ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
+        detached: timeoutMs > 0,
       });
     } catch (e) {
       done({ code: 127, out: String(e), ms: performance.now() - t0 });
       return;
+    }
+    let timer = null;
+    let timedOut = false;
+    if (timeoutMs > 0 && child.pid) {
+      forwardSignals();
+      groups.add(child.pid);
+      timer = setTimeout(() => {
+        timedOut = true;
+        const msg = `\n[timed out after ${Math.round(timeoutMs / 1000)} s: killing ${cmd}]\n`;
+        out += msg;
+        process.stderr.write(msg);
+        killGroup(child.pid, 'SIGTERM');
+        setTimeout(() => killGroup(child.pid, 'SIGKILL'), 5000).unref();
+      }, timeoutMs);
     }
     const onData = (stream) => (chunk) => {
       const s = chunk.toString();
@@ -88,7 +125,9 @@ export function run(cmd, args = [], opts = {}) {
       if (!quiet) console.error(String(e));
     });
     child.on('close', (code, signal) => {
-      done({ code: code ?? (signal ? 128 : 1), signal, out, ms: performance.now() - t0 });
+      if (timer) clearTimeout(timer);
+      if (child.pid) groups.delete(child.pid);
+      done({ code: code ?? (signal ? 128 : 1), signal, out, ms: performance.now() - t0, timedOut });
     });
   });
 }

@@ -18,6 +18,11 @@ struct LanczosOptions {
   double tol = 1e-3;         // converged when ||A v - lambda v|| <= tol * |lambda| for each of the top k
   int max_iter = 300;        // at most this many operator applications (capped at rows())
   std::uint64_t seed = 0;    // random start vector (eos::Rng), so results are deterministic
+  // A single Krylov sequence sees one direction per eigenspace, so an exactly
+  // repeated eigenvalue is returned once. When true, after convergence the top k
+  // are locked and Lanczos reruns on their orthogonal complement (fresh random
+  // start) until no new value enters the top k: about one extra solve per pass.
+  bool check_multiplicity = false;
 };
 
 struct LanczosResult {

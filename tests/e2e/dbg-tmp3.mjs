@@ -1,0 +1,16 @@
+import { chromium } from 'playwright-core';
+const { preview } = await import('/work/main/node_modules/vite/dist/node/index.js');
+const server = await preview({ configFile: '/work/main/vite.config.ts', logLevel: 'warn', preview: { host: '127.0.0.1', port: 4499, strictPort: true } });
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox','--disable-gpu'] });
+const page = await browser.newPage();
+page.on('console', m => console.log('console', m.type(), m.text()));
+await page.goto('http://127.0.0.1:4499/?speed=1000');
+await page.waitForTimeout(4000);
+const field = page.locator('.eos-field-lr input[type=number]');
+console.log('count', await field.count(), await field.inputValue());
+await field.fill('0.3');
+await field.press('Enter');
+await page.waitForTimeout(1000);
+console.log(await page.evaluate(() => { const r = window.__eos.runs()[0]; return JSON.stringify({ lr: r.lr, phase: r.phase, rows: r.records.rows, state: window.__eos.state().lr }); }));
+console.log(await field.inputValue(), await page.evaluate(() => document.activeElement?.outerHTML));
+await browser.close(); server.httpServer.close();

@@ -1,0 +1,283 @@
+// Unit tests of the URL state schema (web/src/state.ts): defaults, round trips,
+// every invalid case per field kind (reported with the parameter name and range,
+// replaced by the default), cross-field rules, presets, and "never throws".
+
+import { describe, expect, it } from 'vitest';
+import {
+  type AppState, type Field, ENGINE_KEYS, FIELD_KEYS, PRESETS, PRESET_NAMES, SCHEMA,
+  allowedText, defaultState, engineConfig, formatField, parseField, parseQuery, presetState, rangeText,
+  runSpecs, scaledThreshold, threshold, toQuery,
+} from '../../web/src/state';
+
+/** A valid state where every field differs from its default. */
+function everythingChanged(): AppState {
+  return {
+    dataset: 'gaussian-mixture', n: 333, degree: 7, d: 16, classes: 5, noise: 0.25, data_seed: 4294967295,
+    widths: [64, 32, 16], act: 'gelu', bias: false, init: 'normal', init_scale: 0.5, loss: 'ce', precision: 'float64',
+    opt: 'nesterov', lr: 0.0123, beta: 0.5, flow_alpha: 0.25, flow_max_step: 0.05, seed: 123456789,
+    eig_every: 25, neigs: 4, lanczos_tol: 1e-4, lanczos_max_iter: 120, diverge_factor: 1e7,
+    steps: 12345, speed: 0, lr_drop_at: 500, lr_drop_factor: 0.25,
+    compare: [{ opt: 'gd', lr: 0.05, beta: 0.9 }, { opt: 'polyak', lr: 0.01, beta: 0.3 }, { opt: 'flow', lr: 0.2, beta: 0.9 }],
+    charts: ['sharpness', 'loss'], x: 'time', preset: 'relu',
+  };
+}
+
+describe('schema table', () => {
+  it('has a valid default for every field', () => {
+    for (const k of FIELD_KEYS) {
+      const f = SCHEMA[k] as Field;
+      const r = parseField(f, formatField(f, f.default));
+      expect(r.ok, `${k} default ${JSON.stringify(f.default)}`).toBe(true);
+      if (r.ok) expect(r.value).toEqual(f.default);
+    }
+  });
+
+  it('covers every EngineConfig field (config.hpp minus the CLI-only steps) as an engine field', () => {
+    const expected = [
+      'dataset', 'n', 'degree', 'd', 'classes', 'noise', 'data_seed', 'widths', 'act', 'bias', 'init', 'init_scale',
+      'loss', 'precision', 'opt', 'lr', 'beta', 'flow_alpha', 'flow_max_step', 'seed', 'eig_every', 'neigs',
+      'lanczos_tol', 'lanczos_max_iter', 'diverge_factor',
+    ];
+    expect([...ENGINE_KEYS].sort()).toEqual([...expected].sort());
+    const cfg = engineConfig(defaultState());
+    expect(Object.keys(cfg).sort()).toEqual([...expected].sort());
+    expect(cfg.widths).toEqual([20]);
+    expect(cfg.lr).toBe(0.2);
+  });
+
+  it('describes ranges with open/closed brackets', () => {
+    expect(rangeText(SCHEMA.lr)).toBe('[0.0001, 100]');
+    expect(rangeText(SCHEMA.init_scale)).toBe('(0, 100]');
+    expect(allowedText(SCHEMA.n)).toBe('an integer in [1, 10000]');
+    expect(allowedText(SCHEMA.opt)).toBe('one of gd|polyak|nesterov|flow');
+  });
+});
+
+describe('URL round trip', () => {
+  it('default state ↔ empty query, with no messages', () => {
+    expect(toQuery(defaultState())).toBe('');
+    const r = parseQuery('');
+    expect(r.messages).toEqual([]);
+    expect(r.state).toEqual(defaultState());
+  });
+
+  it('a state with every field changed survives toQuery → parseQuery exactly', () => {
+    const s = everythingChanged();
+    const q = toQuery(s);
+    const r = parseQuery(`?${q}`);
+    expect(r.messages).toEqual([]);
+    expect(r.state).toEqual(s);
+    // seeds and floats are kept exactly
+    expect(q).toContain('seed=123456789');
+    expect(q).toContain('data_seed=4294967295');
+    expect(q).toContain('lr=0.0123');
+    expect(q).toContain('compare=gd:0.05,polyak:0.01:0.3,flow');
+  });
+
+  it('only non-default fields appear, in schema order', () => {
+    const s = defaultState();
+    s.lr = 0.1;
+    s.seed = 7;
+    s.widths = [50, 50];
+    expect(toQuery(s)).toBe('widths=50,50&lr=0.1&seed=7');
+  });
+
+  it('every preset round-trips and is written as preset=name only', () => {
+    for (const p of PRESET_NAMES) {
+      const s = presetState(p);
+      const q = toQuery(s);
+      expect(q, p).toBe(p === 'eos' ? '' : `preset=${p}`);
+      const r = parseQuery(q);
+      expect(r.messages, p).toEqual([]);
+      expect(r.state, p).toEqual(s);
+    }
+  });
+
+  it('URL fields override the preset baseline', () => {
+    const r = parseQuery('preset=figure1&lr=0.3');
+    expect(r.messages).toEqual([]);
+    expect(r.state.lr).toBe(0.3);
+    expect(r.state.compare).toEqual(PRESETS.figure1.values.compare);
+    expect(toQuery(r.state)).toBe('preset=figure1&lr=0.3');
+  });
+
+  it('random valid states round-trip (fixed-seed generator)', () => {
+    let x = 12345;
+    const rnd = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let trial = 0; trial < 200; trial++) {
+      const s = defaultState();
+      s.lr = Number((1e-4 * 10 ** (rnd() * 6)).toPrecision(1 + Math.floor(rnd() * 6)));
+      s.seed = Math.floor(rnd() * 4294967296);
+      s.n = 1 + Math.floor(rnd() * 10000);
+      s.noise = rnd() * 10;
+      s.widths = Array.from({ length: 1 + Math.floor(rnd() * 6) }, () => 1 + Math.floor(rnd() * 512));
+      s.beta = Math.floor(rnd() * 100) / 101;
+      const r = parseQuery(toQuery(s));
+      expect(r.messages, toQuery(s)).toEqual([]);
+      expect(r.state).toEqual(s);
+    }
+  });
+});
+
+/** Parses `key=raw` and checks: one message naming key and its allowed values, value = default. */
+function expectRejected(key: keyof AppState, raw: string): string {
+  const r = parseQuery(`${key}=${encodeURIComponent(raw)}`);
+  const f = SCHEMA[key] as Field;
+  expect(r.messages.length, `${key}=${raw}: ${r.messages.join(' | ')}`).toBeGreaterThanOrEqual(1);
+  const m = r.messages[0];
+  expect(m.startsWith(`${key}:`), m).toBe(true);
+  expect(m).toContain('using default');
+  if (f.kind !== 'runlist') expect(m, m).toContain(allowedText(f));
+  expect(r.state[key], `${key}=${raw}`).toEqual(presetState('eos')[key]);
+  return m;
+}
+
+describe('every invalid case is reported and replaced by the default', () => {
+  const numberFields = FIELD_KEYS.filter((k) => SCHEMA[k].kind === 'int' || SCHEMA[k].kind === 'real');
+
+  it.each(numberFields)('%s: not a number, empty, hex, Infinity, NaN', (k) => {
+    for (const raw of ['abc', '', '0x10', 'Infinity', 'NaN', '1,5', '--1']) expectRejected(k, raw);
+  });
+
+  it.each(numberFields)('%s: below the minimum and above the maximum', (k) => {
+    const f = SCHEMA[k] as { min: number; max: number; kind: string };
+    const below = f.min === 0 ? -1 : f.min / 2 < f.min ? f.min / 2 : f.min - 1;
+    expectRejected(k, String(f.min - Math.max(1, Math.abs(f.min))));
+    expectRejected(k, String(f.max * 2 + 1));
+    if (f.kind === 'real') expectRejected(k, String(below));
+  });
+
+  it('open bounds reject the bound itself, closed bounds accept it', () => {
+    expectRejected('init_scale', '0');
+    expectRejected('flow_alpha', '0');
+    expectRejected('lanczos_tol', '0');
+    expectRejected('diverge_factor', '1');
+    expect(parseQuery('init_scale=100').messages).toEqual([]);
+    expect(parseQuery('noise=0').messages).toEqual([]);
+    expect(parseQuery('lr=0.0001').state.lr).toBe(0.0001);
+    expect(parseQuery('lr=100').state.lr).toBe(100);
+  });
+
+  it.each(FIELD_KEYS.filter((k) => SCHEMA[k].kind === 'int'))('%s: non-integer', (k) => {
+    expectRejected(k, '2.5');
+  });
+
+  it.each(FIELD_KEYS.filter((k) => SCHEMA[k].kind === 'enum'))('%s: unknown value and wrong case', (k) => {
+    expectRejected(k, 'nope');
+    const f = SCHEMA[k] as { values: readonly string[] };
+    expectRejected(k, f.values[0].toUpperCase());
+  });
+
+  it('bool: anything but true/false/1/0/on/off', () => {
+    expectRejected('bias', 'maybe');
+    expectRejected('bias', '');
+    expect(parseQuery('bias=0').state.bias).toBe(false);
+    expect(parseQuery('bias=off').state.bias).toBe(false);
+    expect(parseQuery('bias=TRUE').state.bias).toBe(true);
+  });
+
+  it('widths: empty, too many layers, out-of-range or non-integer entries', () => {
+    for (const raw of ['', '20,', '0', '513', '1,2,3,4,5,6,7', '20.5', 'a,b', '20;20']) expectRejected('widths', raw);
+    expect(parseQuery('widths=1,512,6').state.widths).toEqual([1, 512, 6]);
+  });
+
+  it('charts: empty or unknown chart', () => {
+    expectRejected('charts', '');
+    expectRejected('charts', 'loss,pie');
+    expect(parseQuery('charts=scaled,loss,scaled').state.charts).toEqual(['scaled', 'loss']);
+  });
+
+  it('compare: bad optimiser, bad or missing η, bad β, too many parts, too many runs', () => {
+    for (const raw of ['adam:0.1', 'gd', 'gd:abc', 'gd:0', 'gd:1000', 'polyak:0.1:1', 'polyak:0.1:-0.1', 'gd:0.1:0.5:9', 'gd:0.1,,gd:0.2']) {
+      const m = expectRejected('compare', raw);
+      expect(m).toMatch(/run|runs/);
+    }
+    expectRejected('compare', Array.from({ length: 8 }, () => 'gd:0.1').join(','));
+    expect(parseQuery('compare=flow').state.compare).toEqual([{ opt: 'flow', lr: 0.2, beta: 0.9 }]);
+    expect(parseQuery('compare=').state.compare).toEqual([]);
+  });
+
+  it('unknown parameters, repeated parameters and a bad preset are reported', () => {
+    const r = parseQuery('foo=1&lr=0.1&lr=0.3&preset=zzz');
+    expect(r.messages).toContain('foo: unknown parameter, ignored');
+    expect(r.messages).toContain('lr: given more than once; using the first value');
+    expect(r.messages.some((m) => m.startsWith('preset:') && m.includes('eos|drop'))).toBe(true);
+    expect(r.state.lr).toBe(0.1);
+    expect(r.state.preset).toBe('eos');
+  });
+
+  it('a mix of good and bad values keeps the good ones', () => {
+    const r = parseQuery('lr=-1&seed=42&n=abc&act=relu');
+    expect(r.messages.map((m) => m.split(':')[0])).toEqual(['lr', 'n']);
+    expect(r.messages[0]).toBe('lr: "-1" is not a number in [0.0001, 100]; using default 0.2');
+    expect(r.state.seed).toBe(42);
+    expect(r.state.act).toBe('relu');
+    expect(r.state.lr).toBe(0.2);
+    expect(r.state.n).toBe(20);
+  });
+});
+
+describe('cross-field rules', () => {
+  it('ce on a regression dataset falls back to mse', () => {
+    const r = parseQuery('loss=ce');
+    expect(r.state.loss).toBe('mse');
+    expect(r.messages[0]).toMatch(/^loss: ce needs a classification dataset/);
+    expect(parseQuery('loss=ce&dataset=moons').messages).toEqual([]);
+  });
+
+  it('classes out of [2, 20] for spirals/blobs/gaussian-mixture', () => {
+    const r = parseQuery('dataset=blobs&classes=1');
+    expect(r.state.classes).toBe(2);
+    expect(r.messages[0]).toMatch(/^classes: must be in \[2, 20\]/);
+    expect(parseQuery('dataset=spirals&classes=30').state.classes).toBe(2);
+    expect(parseQuery('dataset=teacher&classes=30').messages).toEqual([]);
+  });
+
+  it('linear needs n >= d', () => {
+    const r = parseQuery('dataset=linear&n=5&d=10');
+    expect(r.state.d).toBe(2);
+    expect(r.messages[0]).toMatch(/^d: the linear dataset needs n >= d/);
+    const r2 = parseQuery('dataset=linear&n=1&d=10');
+    expect(r2.state.n).toBe(20);
+    expect(r2.state.d).toBe(2);
+  });
+
+  it('lanczos_max_iter must exceed k', () => {
+    const r = parseQuery('neigs=10&lanczos_max_iter=5');
+    expect(r.state.lanczos_max_iter).toBe(300);
+    expect(r.messages[0]).toMatch(/^lanczos_max_iter: must be at least k \+ 1 = 11/);
+  });
+});
+
+describe('never throws', () => {
+  it('on garbage queries', () => {
+    const junk = ['%', '%%%', '?&&&=', '=1', 'lr', 'lr==', '\u0000', '?lr=%E0%A4%A', 'compare=:::,,,', 'widths=,,,', `${'a'.repeat(5000)}=1`];
+    for (const q of junk) {
+      const r = parseQuery(q);
+      expect(r.state).toBeTruthy();
+      expect(Array.isArray(r.messages)).toBe(true);
+    }
+  });
+});
+
+describe('runs and thresholds', () => {
+  it('runSpecs lists the first run then compare; engineConfig overrides opt/lr/beta', () => {
+    const s = presetState('figure1');
+    const specs = runSpecs(s);
+    expect(specs.map((r) => `${r.opt}:${r.lr}`)).toEqual(['gd:0.2', 'gd:0.1', 'gd:0.0667', 'flow:0.2']);
+    const cfg = engineConfig(s, specs[1]);
+    expect(cfg.lr).toBe(0.1);
+    expect(cfg.widths).toEqual([20, 20]);
+    expect(cfg.opt).toBe('gd');
+    expect(cfg.dataset).toBe(s.dataset);
+  });
+
+  it('thresholds of SCIENCE.md', () => {
+    expect(threshold('gd', 0.2, 0.9)).toBeCloseTo(10, 12);
+    expect(threshold('polyak', 0.1, 0.9)).toBeCloseTo(38, 12);
+    expect(threshold('nesterov', 0.1, 0.5)).toBeCloseTo(15, 12);
+    expect(threshold('flow', 0.1, 0.9)).toBeNaN();
+    expect(scaledThreshold('gd', 0.9)).toBe(2);
+    expect(scaledThreshold('polyak', 0.9)).toBeCloseTo(3.8, 12);
+  });
+});

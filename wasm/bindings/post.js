@@ -1,0 +1,49 @@
+// Linked with --post-js into web/src/wasm/eoslab*.mjs (inside Emscripten's module
+// factory): publishes the engine's public JS API as thin wrappers over the raw
+// embind calls of bindings.cpp. The raw calls never throw across wasm (that leaks
+// the wasm shadow stack, see bindings.cpp); they return null/false and leave the
+// message in _eosLastError(). Here, back in plain JS, that becomes a real Error
+// with the engine's own message.
+addOnInit(function () {
+  // Runs after the wasm constructors (which register the embind functions and
+  // classes): addOnInit unshifts, and Emscripten adds the constructors later, at
+  // instantiation time, so they sit in front of this callback.
+  function fail() {
+    throw new Error(Module['_eosLastError']());
+  }
+  function check(r) {
+    if (r === null || r === false) fail();
+    return r;
+  }
+  function number(name, x) {
+    if (typeof x !== 'number') throw new TypeError(name + ' must be a number, got ' + typeof x);
+    return x;
+  }
+
+  Module['createRun'] = function (config) {
+    return check(Module['_eosCreateRun'](config));
+  };
+  Module['dumpProblem'] = function (config) {
+    return check(Module['_eosDumpProblem'](config));
+  };
+  Module['validateConfig'] = function (config) {
+    return check(Module['_eosValidateConfig'](config));
+  };
+  Module['bench'] = function (config, inner) {
+    return check(Module['_eosBench'](config, number('inner', inner) | 0));
+  };
+
+  var P = Module['RunHandle'].prototype;
+  P['step'] = function (n) {
+    return check(this['_eosStep'](number('n', n)));
+  };
+  P['setLr'] = function (lr) {
+    check(this['_eosSetLr'](number('lr', lr)));
+  };
+  P['setBeta'] = function (beta) {
+    check(this['_eosSetBeta'](number('beta', beta)));
+  };
+  P['sharpness'] = function (k) {
+    return check(this['_eosSharpness'](number('k', k)));
+  };
+});

@@ -1,0 +1,450 @@
+// A small Chart.js wrapper for the three live charts (training loss, sharpness with
+// its 2/η lines, η·sharpness with the constant threshold). Tree-shaken registration,
+// no animation, no parsing, min-max decimation on a linear x axis, at most one update
+// per animation frame, our own point arrays re-assigned to ds.data (TOOLCHAIN.md f).
+// η changes and divergence are drawn as vertical markers by a tiny inline plugin.
+
+import {
+  Chart,
+  type ChartConfiguration,
+  type ChartDataset,
+  Decimation,
+  Legend,
+  LineController,
+  LineElement,
+  LinearScale,
+  LogarithmicScale,
+  type Plugin,
+  PointElement,
+  Tooltip,
+} from 'chart.js';
+import { SeriesBuilder, axisMax, type Pt, type XMode } from './chartdata';
+import { type Run, runLabel, fmtLr } from './runs';
+import type { ChartKind } from './state';
+
+Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Decimation);
+
+/** Extra per-dataset flags (Chart.js ignores unknown keys). */
+type DS = ChartDataset<'line', Pt[]> & { eosMain?: boolean; eosThreshold?: boolean };
+
+interface Marker {
+  x: number;
+  color: string;
+  label: string;
+  kind: 'lr' | 'diverged';
+}
+
+export const CHART_TITLES: Record<ChartKind, string> = {
+  loss: 'Training loss',
+  sharpness: 'Sharpness and its threshold 2/η',
+  scaled: 'η · sharpness (threshold 2, or the momentum constant)',
+};
+
+const Y_TITLES: Record<ChartKind, string> = {
+  loss: 'training loss L(θ) (log scale)',
+  sharpness: 'sharpness λmax(∇²L)  (dashed: 2/η)',
+  scaled: 'η · λmax  (dimensionless; dashed: 2)',
+};
+
+const X_TITLES: Record<XMode, string> = {
+  step: 'step t (iterations)',
+  time: 'time Σ η (step × η)',
+};
+
+interface Theme {
+  fg: string;
+  muted: string;
+  grid: string;
+  bg: string;
+}
+
+function readTheme(el: HTMLElement): Theme {
+  const cs = getComputedStyle(el);
+  const v = (name: string, fb: string) => cs.getPropertyValue(name).trim() || fb;
+  return { fg: v('--eos-fg', '#1f2328'), muted: v('--eos-muted', '#59636e'), grid: v('--eos-grid', 'rgba(0,0,0,0.08)'), bg: v('--eos-bg', '#ffffff') };
+}
+
+// Markers are per chart instance; the plugin reads them from this map.
+const markersOf = new WeakMap<Chart, Marker[]>();
+
+const markerPlugin: Plugin<'line'> = {
+  id: 'eosMarkers',
+  afterDatasetsDraw(chart) {
+    const ms = markersOf.get(chart);
+    if (!ms || ms.length === 0) return;
+    const { ctx, chartArea: a } = chart;
+    const xs = chart.scales.x;
+    ctx.save();
+    ctx.font = '11px system-ui, sans-serif';
+    let lastLabelX = -Infinity;
+    for (const m of ms) {
+      const px = xs.getPixelForValue(m.x);
+      if (!(px >= a.left - 0.5 && px <= a.right + 0.5)) continue;
+      ctx.strokeStyle = m.color;
+      ctx.lineWidth = m.kind === 'diverged' ? 2 : 1.25;
+      ctx.setLineDash(m.kind === 'diverged' ? [] : [2, 3]);
+      ctx.beginPath();
+      ctx.moveTo(px, a.top);
+      ctx.lineTo(px, a.bottom);
+      ctx.stroke();
+      // Label unless it would overlap the previous one (a slider drag makes many).
+      if (px - lastLabelX > 48) {
+        ctx.fillStyle = m.color;
+        const w = ctx.measureText(m.label).width;
+        const lx = px + 3 + w > a.right ? px - 3 - w : px + 3;
+        ctx.fillText(m.label, lx, a.top + 11);
+        lastLabelX = px;
+      }
+    }
+    ctx.restore();
+  },
+};
+
+interface Panel {
+  kind: ChartKind;
+  figure: HTMLElement;
+  canvas: HTMLCanvasElement;
+  chart: Chart<'line', Pt[]>;
+}
+
+/** The chart area: one figure per visible chart kind, fed from the runs' records. */
+export class ChartBoard {
+  readonly root: HTMLElement;
+  private panels: Panel[] = [];
+  private builders = new Map<number, SeriesBuilder>();
+  private runs: Run[] = [];
+  private kinds: ChartKind[] = [];
+  private mode: XMode = 'step';
+  /** Draw timings (ms), for the speed readout in tests. */
+  readonly stats = { draws: 0, totalMs: 0, maxMs: 0 };
+  private frame = 0;
+  private lastDrawMs = 0;
+  private lastDrawEnd = -Infinity;
+  private structureDirty = true;
+  private theme: Theme;
+  private readonly mql: MediaQueryList | null;
+  private readonly onScheme = () => this.applyTheme();
+
+  constructor(root: HTMLElement) {
+    this.root = root;
+    this.root.classList.add('eos-charts');
+    this.theme = readTheme(root);
+    this.mql = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : null;
+    this.mql?.addEventListener('change', this.onScheme);
+  }
+
+  /** The runs to draw (call again after adding/removing runs or changing k). */
+  setRuns(runs: Run[]): void {
+    this.runs = [...runs];
+    const ids = new Set(runs.map((r) => r.id));
+    for (const id of [...this.builders.keys()]) if (!ids.has(id)) this.builders.delete(id);
+    for (const r of runs) {
+      const scaled = r.spec.opt !== 'flow';
+      const b = this.builders.get(r.id);
+      if (!b) this.builders.set(r.id, new SeriesBuilder(r.records.k, this.mode, scaled));
+      else b.reset(this.mode, r.records.k, scaled); // settings may have changed: rebuild from records
+    }
+    this.structureDirty = true;
+    this.invalidate();
+  }
+
+  /** Which charts are shown, in order. */
+  setKinds(kinds: ChartKind[]): void {
+    if (kinds.join() === this.kinds.join()) return;
+    this.kinds = [...kinds];
+    for (const p of this.panels) {
+      p.chart.destroy();
+      p.figure.remove();
+    }
+    this.panels = kinds.map((k) => this.makePanel(k));
+    this.structureDirty = true;
+    this.invalidate();
+  }
+
+  setXMode(mode: XMode): void {
+    if (mode === this.mode) return;
+    this.mode = mode;
+    for (const [id, b] of this.builders) {
+      const r = this.runs.find((x) => x.id === id);
+      b.reset(mode, r ? r.records.k : 1);
+    }
+    for (const p of this.panels) {
+      const x = p.chart.options.scales!.x!;
+      (x as { title: { text: string } }).title.text = X_TITLES[mode];
+    }
+    this.invalidate();
+  }
+
+  /** A run's records were cleared (reset/restart): rebuild its series. */
+  resetRun(id: number): void {
+    const r = this.runs.find((x) => x.id === id);
+    this.builders.get(id)?.reset(this.mode, r ? r.records.k : 1, r ? r.spec.opt !== 'flow' : true);
+    this.invalidate();
+  }
+
+  /**
+   * Schedules one redraw on an animation frame: at most one per frame, and, when a draw
+   * is expensive (many long runs), spaced so that drawing takes at most ~1/3 of the main
+   * thread, which keeps the page responsive.
+   */
+  invalidate(): void {
+    if (this.frame) return;
+    const onFrame = (t: number) => {
+      if (t - this.lastDrawEnd < 2 * this.lastDrawMs) {
+        this.frame = requestAnimationFrame(onFrame);
+        return;
+      }
+      this.frame = 0;
+      this.draw();
+    };
+    this.frame = requestAnimationFrame(onFrame);
+  }
+
+  /** Draws now (also used by tests/exports). */
+  draw(): void {
+    const t0 = performance.now();
+    this.drawNow();
+    this.lastDrawEnd = performance.now();
+    this.lastDrawMs = this.lastDrawEnd - t0;
+    const st = this.stats;
+    st.draws++;
+    st.totalMs += this.lastDrawMs;
+    st.maxMs = Math.max(st.maxMs, this.lastDrawMs);
+  }
+
+  private drawNow(): void {
+    for (const r of this.runs) this.builders.get(r.id)?.sync(r.records);
+    if (this.structureDirty) this.rebuildDatasets();
+    else this.refreshData();
+    for (const p of this.panels) {
+      this.setMarkers(p);
+      this.setYRange(p);
+      p.chart.update('none');
+    }
+  }
+
+  /** All visible charts stacked into one PNG (data URL), on the page background. */
+  toPNG(): string {
+    this.draw();
+    const cs = this.panels.map((p) => p.canvas);
+    const w = Math.max(1, ...cs.map((c) => c.width));
+    const h = cs.reduce((s, c) => s + c.height, 0) || 1;
+    const out = document.createElement('canvas');
+    out.width = w;
+    out.height = h;
+    const ctx = out.getContext('2d')!;
+    ctx.fillStyle = this.theme.bg;
+    ctx.fillRect(0, 0, w, h);
+    let y = 0;
+    for (const c of cs) {
+      ctx.drawImage(c, 0, y);
+      y += c.height;
+    }
+    return out.toDataURL('image/png');
+  }
+
+  destroy(): void {
+    if (this.frame) cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    this.mql?.removeEventListener('change', this.onScheme);
+    for (const p of this.panels) {
+      p.chart.destroy();
+      p.figure.remove();
+    }
+    this.panels = [];
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private makePanel(kind: ChartKind): Panel {
+    const figure = document.createElement('figure');
+    figure.className = `eos-chart eos-chart-${kind}`;
+    const cap = document.createElement('figcaption');
+    cap.textContent = CHART_TITLES[kind];
+    const box = document.createElement('div');
+    box.className = 'eos-chart-box';
+    const canvas = document.createElement('canvas');
+    canvas.setAttribute('role', 'img');
+    canvas.setAttribute('aria-label', `${CHART_TITLES[kind]} chart`);
+    box.append(canvas);
+    figure.append(cap, box);
+    this.root.append(figure);
+    const t = this.theme;
+    const cfg: ChartConfiguration<'line', Pt[]> = {
+      type: 'line',
+      data: { datasets: [] },
+      plugins: [markerPlugin],
+      options: {
+        animation: false,
+        parsing: false,
+        normalized: true,
+        responsive: true,
+        maintainAspectRatio: false,
+        spanGaps: false,
+        interaction: { mode: 'nearest', axis: 'x', intersect: false },
+        elements: { point: { radius: 0, hitRadius: 4 }, line: { borderWidth: 2 } },
+        scales: {
+          x: {
+            type: 'linear',
+            title: { display: true, text: X_TITLES[this.mode], color: t.muted },
+            ticks: { color: t.muted, maxRotation: 0 },
+            grid: { color: t.grid },
+          },
+          y: {
+            type: kind === 'loss' ? 'logarithmic' : 'linear',
+            title: { display: true, text: Y_TITLES[kind], color: t.muted },
+            ticks: { color: t.muted },
+            grid: { color: t.grid },
+            beginAtZero: kind !== 'loss',
+          },
+        },
+        plugins: {
+          decimation: { enabled: true, algorithm: 'min-max' },
+          legend: {
+            position: 'top',
+            align: 'end',
+            labels: {
+              color: t.fg,
+              boxWidth: 14,
+              boxHeight: 2,
+              filter: (item, data) => !!(data.datasets[item.datasetIndex!] as DS).eosMain,
+            },
+          },
+          tooltip: {
+            filter: (item) => !(item.dataset as DS).eosThreshold,
+            callbacks: {
+              label: (item) => `${item.dataset.label}: ${Number((item.parsed.y ?? NaN).toPrecision(4))}`,
+            },
+          },
+        },
+      },
+    };
+    const chart = new Chart(canvas, cfg);
+    return { kind, figure, canvas, chart };
+  }
+
+  /** Dataset list per chart: per run, the series it has on that chart. */
+  private rebuildDatasets(): void {
+    this.structureDirty = false;
+    for (const p of this.panels) {
+      const list: DS[] = [];
+      for (const r of this.runs) {
+        const b = this.builders.get(r.id);
+        if (!b) continue;
+        const s = b.s;
+        const label = runLabel(r.spec);
+        const base = { borderColor: r.color, backgroundColor: r.color, pointRadius: 0, fill: false } as const;
+        if (p.kind === 'loss') {
+          list.push({ ...base, label, data: s.loss, borderWidth: 1.5, eosMain: true });
+          continue;
+        }
+        const scaled = p.kind === 'scaled';
+        if (scaled && r.spec.opt === 'flow') continue; // no η: nothing to scale by
+        const eig = scaled ? s.scaledEig : s.eig;
+        eig.forEach((pts, j) => {
+          list.push({
+            ...base,
+            label: j === 0 ? label : `${label} λ${j + 1}`,
+            data: pts,
+            borderWidth: j === 0 ? 2 : 1,
+            borderColor: j === 0 ? r.color : withAlpha(r.color, 0.55),
+            eosMain: j === 0,
+          });
+        });
+        const thr = scaled ? s.scaledThr : s.threshold;
+        if (r.spec.opt !== 'flow') {
+          list.push({
+            ...base,
+            label: `${label} threshold`,
+            data: thr.pts,
+            borderWidth: 1.5,
+            borderDash: [7, 5],
+            eosThreshold: true,
+          });
+        }
+      }
+      p.chart.data.datasets = list;
+    }
+  }
+
+  /** Re-assigns our arrays (Chart.js decimation swapped ds.data for its own view). */
+  private refreshData(): void {
+    for (const p of this.panels) {
+      let d = 0;
+      const sets = p.chart.data.datasets as DS[];
+      for (const r of this.runs) {
+        const b = this.builders.get(r.id);
+        if (!b) continue;
+        const s = b.s;
+        if (p.kind === 'loss') {
+          if (sets[d]) sets[d].data = s.loss;
+          d++;
+          continue;
+        }
+        const scaled = p.kind === 'scaled';
+        if (scaled && r.spec.opt === 'flow') continue;
+        for (const pts of scaled ? s.scaledEig : s.eig) {
+          if (sets[d]) sets[d].data = pts;
+          d++;
+        }
+        if (r.spec.opt !== 'flow') {
+          if (sets[d]) sets[d].data = (scaled ? s.scaledThr : s.threshold).pts;
+          d++;
+        }
+      }
+    }
+  }
+
+  private setMarkers(p: Panel): void {
+    const ms: Marker[] = [];
+    for (const r of this.runs) {
+      const b = this.builders.get(r.id);
+      if (!b) continue;
+      for (const m of b.s.markers) ms.push({ x: m.x, color: r.color, label: `η→${fmtLr(m.to)}`, kind: 'lr' });
+      if (r.phase === 'diverged' && r.records.rows > 0) {
+        const x = this.mode === 'step' ? r.records.last('step') : r.records.last('time');
+        ms.push({ x, color: r.color, label: `diverged @${r.divergedAt ?? ''}`, kind: 'diverged' });
+      }
+    }
+    markersOf.set(p.chart, ms);
+  }
+
+  private setYRange(p: Panel): void {
+    if (p.kind === 'loss') return;
+    let maxData = -Infinity;
+    let maxThr = -Infinity;
+    for (const r of this.runs) {
+      const b = this.builders.get(r.id);
+      if (!b) continue;
+      if (p.kind === 'scaled' && r.spec.opt === 'flow') continue;
+      maxData = Math.max(maxData, p.kind === 'scaled' ? b.s.maxScaled : b.s.maxEig);
+      for (const pt of (p.kind === 'scaled' ? b.s.scaledThr : b.s.threshold).pts) if (pt.y > maxThr) maxThr = pt.y;
+    }
+    const y = p.chart.options.scales!.y as { max?: number };
+    y.max = axisMax(maxData, maxThr);
+  }
+
+  private applyTheme(): void {
+    this.theme = readTheme(this.root);
+    const t = this.theme;
+    for (const p of this.panels) {
+      const sc = p.chart.options.scales as Record<string, { ticks: { color: string }; grid: { color: string }; title: { color: string } }>;
+      for (const ax of ['x', 'y']) {
+        sc[ax].ticks.color = t.muted;
+        sc[ax].grid.color = t.grid;
+        sc[ax].title.color = t.muted;
+      }
+      const leg = p.chart.options.plugins!.legend!.labels as { color: string };
+      leg.color = t.fg;
+      p.chart.update('none');
+    }
+  }
+}
+
+/** '#rrggbb' + alpha → 'rgba(…)'. */
+export function withAlpha(hex: string, a: number): string {
+  const m = /^#([0-9a-f]{6})$/i.exec(hex);
+  if (!m) return hex;
+  const n = parseInt(m[1], 16);
+  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${a})`;
+}

@@ -1,0 +1,178 @@
+// Hand-written types for the Emscripten module web/src/wasm/eoslab.mjs (and its
+// scalar twin eoslab_scalar.mjs): Emscripten 3.1.6 cannot emit .d.ts files. The
+// API is bound in wasm/bindings/bindings.cpp; the throwing wrappers (createRun,
+// step, setLr, ...) are added by wasm/bindings/post.js. Keep the three in step.
+//
+// The types live in an ambient module named 'eoslab-wasm' that is only ever
+// imported with `import type` (erased at build time); the generated .mjs files are
+// matched by the wildcard declarations at the bottom, so this works whether or not
+// the WASM has been built yet.
+
+declare module 'eoslab-wasm' {
+  /** The engine's configuration (eos::Config). Every field optional on input; unknown keys are errors. */
+  export interface WasmConfig {
+    dataset: string;
+    n: number;
+    degree: number;
+    d: number;
+    classes: number;
+    noise: number;
+    data_seed: number | bigint;
+    widths: number[];
+    act: string;
+    bias: boolean;
+    init: string;
+    init_scale: number;
+    loss: string;
+    precision: string;
+    opt: string;
+    lr: number;
+    beta: number;
+    flow_alpha: number;
+    flow_max_step: number;
+    seed: number | bigint;
+    steps: number; // CLI only; accepted and ignored by runs
+    eig_every: number;
+    neigs: number;
+    lanczos_tol: number;
+    lanczos_max_iter: number;
+    diverge_factor: number;
+  }
+
+  /** One chunk of per-step records, struct of arrays (fresh copies, safe to transfer). Same shape as protocol.ts RecordChunk. */
+  export interface WasmRecordChunk {
+    rows: number;
+    k: number; // eigenvalue slots per row (= config.neigs)
+    step: Float64Array;
+    time: Float64Array;
+    lr: Float64Array;
+    beta: Float64Array;
+    loss: Float64Array;
+    accuracy: Float64Array; // NaN for regression
+    grad_norm: Float64Array;
+    threshold: Float64Array; // NaN for gradient flow
+    neig: Int32Array; // 0 on rows without eigenvalues
+    hvps: Int32Array;
+    eigs: Float64Array; // rows * k, row-major, NaN where not computed
+  }
+
+  /** RunHandle.info(): cheap summary of the run's state. */
+  export interface EngineInfo {
+    numParams: number;
+    step: number; // steps taken so far (= step of the next record)
+    time: number; // sum of step sizes
+    lr: number;
+    beta: number;
+    threshold: number; // NaN for gradient flow
+    status: 'running' | 'diverged';
+    neigs: number;
+    opt: string;
+    classification: boolean;
+  }
+
+  export interface SharpnessValues {
+    values: number[]; // top-k Hessian eigenvalues, descending
+    hvps: number; // Hessian-vector products used
+    converged: boolean;
+  }
+
+  export interface HyperChange {
+    step: number; // effective from this step on
+    lrOld: number;
+    lrNew: number;
+    betaOld: number;
+    betaNew: number;
+  }
+
+  /** A dense matrix, row-major (the orientation of eos-run --dump-problem's JSON). */
+  export interface Matrix {
+    rows: number;
+    cols: number;
+    data: Float64Array;
+  }
+
+  export interface Problem {
+    X: Matrix; // (n, d_in): one example per row
+    Y: Matrix; // (n, d_out)
+    layers: { W: Matrix; b: Float64Array }[]; // W (out, in); b empty without bias
+    labels: number[]; // class indices (classification datasets), else []
+    config: WasmConfig;
+  }
+
+  export interface HeapStats {
+    used: number; // bytes allocated (mallinfo uordblks)
+    arena: number; // bytes obtained by the allocator
+    free: number;
+  }
+
+  /** Same fields as `eos-bench --json` (bench/bench_native.cpp). */
+  export interface BenchResult {
+    params: number;
+    step_ms: number;
+    hvp_ms: number;
+    top1_cold_ms: number;
+    top1_cold_hvps: number;
+    top1_warm_ms: number;
+    top1_warm_hvps: number;
+    top5_cold_ms: number;
+    top5_cold_hvps: number;
+    top5_warm_ms: number;
+    top5_warm_hvps: number;
+  }
+
+  /** The running experiment: the one C++ object JS owns. Call delete() exactly once. */
+  export interface RunHandle {
+    /** Advance up to n steps (stops early when the run diverges); throws Error on bad n. */
+    step(n: number): WasmRecordChunk;
+    /** Live step size, effective from the next step; throws Error with the engine's message. */
+    setLr(lr: number): void;
+    setBeta(beta: number): void;
+    /** Top-k (1..20) eigenvalues at the current parameters, without stepping. */
+    sharpness(k: number): SharpnessValues;
+    info(): EngineInfo;
+    params(): Float64Array;
+    changes(): HyperChange[];
+    config(): WasmConfig;
+    delete(): void;
+    isDeleted(): boolean;
+  }
+
+  export interface EosModule {
+    /** Throws Error with the engine's message on a bad config. */
+    createRun(config?: Partial<WasmConfig>): RunHandle;
+    dumpProblem(config?: Partial<WasmConfig>): Problem;
+    /** The full, validated config with defaults filled in; throws Error when invalid. */
+    validateConfig(config?: Partial<WasmConfig>): WasmConfig;
+    defaultConfig(): WasmConfig;
+    configFieldNames(): string[];
+    /** Eigen's SIMD paths compiled in: "SSE, SSE2, SSE3, SSSE3, SSE4.1" (wasm SIMD) or "None". */
+    simdInUse(): string;
+    heapStats(): HeapStats;
+    /** The work of bench/bench_native.cpp on one problem (ms timed inside wasm). */
+    bench(config: Partial<WasmConfig>, inner: number): BenchResult;
+    HEAP8: Int8Array;
+  }
+
+  export interface EosModuleOptions {
+    /** The .wasm bytes (Node: read from disk, since Emscripten's fetch of a file path fails there). */
+    wasmBinary?: ArrayBuffer | Uint8Array;
+    /** Where to fetch the .wasm (browser); default: next to the .mjs (Vite rewrites it). */
+    locateFile?: (path: string, prefix: string) => string;
+    print?: (text: string) => void;
+    printErr?: (text: string) => void;
+  }
+
+  export type EosModuleFactory = (options?: EosModuleOptions) => Promise<EosModule>;
+}
+
+declare module '*/wasm/eoslab.mjs' {
+  import type { EosModuleFactory } from 'eoslab-wasm';
+  const createEosModule: EosModuleFactory;
+  export default createEosModule;
+}
+
+declare module '*/wasm/eoslab_scalar.mjs' {
+  import type { EosModuleFactory } from 'eoslab-wasm';
+  const createEosModule: EosModuleFactory;
+  export default createEosModule;
+}

@@ -1,0 +1,51 @@
+// The explanation beside the charts: what sharpness is, why 2/η, what the visitor
+// sees (progressive sharpening, then the Edge of Stability), with the paper cited.
+// Static text; the live numbers are in the run list.
+
+import { h } from './dom';
+
+export function mountExplanation(root: HTMLElement): HTMLElement {
+  root.classList.add('eos-explain');
+  root.append(
+    h('h2', {}, 'What you are seeing'),
+    h(
+      'p',
+      {},
+      h('strong', {}, 'Sharpness'),
+      ' is the largest eigenvalue λmax of the Hessian ∇²L of the training loss: the curvature of the loss along its steepest direction. ',
+      'The lab computes it exactly, with Lanczos on Hessian-vector products, every few steps.',
+    ),
+    h(
+      'p',
+      {},
+      h('strong', {}, 'Why 2/η? '),
+      'On a quadratic with curvature λ, gradient descent with step size η multiplies the error by (1 − ηλ) each step. ',
+      'It is stable only while |1 − ηλ| < 1, that is λ < 2/η. The dashed line in each run’s colour is this threshold ',
+      '(with momentum β it is (2 + 2β)/η).',
+    ),
+    h(
+      'p',
+      {},
+      h('strong', {}, 'What happens: '),
+      'while sharpness is below 2/η it keeps rising (',
+      h('em', {}, 'progressive sharpening'),
+      '). When it reaches 2/η, the classical theory says GD should blow up; instead, sharpness stops and hovers at or just above 2/η, ',
+      'and the loss keeps falling over the long run, though not monotonically: the ',
+      h('em', {}, 'Edge of Stability'),
+      '. Lower η mid-run and sharpness climbs to the new 2/η. Gradient flow (η → 0) has no threshold and keeps sharpening.',
+    ),
+    h(
+      'p',
+      {},
+      'The η·sharpness chart puts every step size on one scale: each GD run settles at 2. Time Σ η on the x axis lines up runs with different η and gradient flow.',
+    ),
+    h(
+      'p',
+      { class: 'eos-cite' },
+      'J. Cohen, S. Kaur, Y. Li, J. Z. Kolter, A. Talwalkar. ',
+      h('cite', {}, 'Gradient Descent on Neural Networks Typically Occurs at the Edge of Stability'),
+      '. ICLR 2021.',
+    ),
+  );
+  return root;
+}

@@ -1,0 +1,119 @@
+// The list of runs: one row per run with its colour, label, status ("diverged at
+// step t"), latest loss and sharpness against its threshold, speed (steps/s), a
+// radio to select which run the optimiser controls edit, and a remove button.
+
+import { type Run, runLabel, runThreshold } from '../runs';
+import { h, uid } from './dom';
+
+export interface RunListOptions {
+  onSelect: (id: number) => void;
+  onRemove: (id: number) => void;
+}
+
+interface Row {
+  li: HTMLLIElement;
+  radio: HTMLInputElement;
+  label: HTMLLabelElement;
+  status: HTMLElement;
+  stats: HTMLElement;
+  remove: HTMLButtonElement;
+}
+
+function num(v: number, digits = 4): string {
+  if (!Number.isFinite(v)) return v > 0 ? '∞' : '–';
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(2);
+  return String(Number(v.toPrecision(digits)));
+}
+
+export function statusText(r: Run, playing: boolean): string {
+  const step = r.info?.step ?? 0;
+  switch (r.phase) {
+    case 'starting':
+      return 'starting…';
+    case 'ready':
+      return `${playing ? 'running' : 'paused'} · step ${step}`;
+    case 'done':
+      return `done · step ${step}`;
+    case 'diverged':
+      return `diverged at step ${r.divergedAt ?? step}`;
+    case 'error':
+      return `error: ${r.error ?? 'unknown'}`;
+  }
+}
+
+export class RunList {
+  readonly el: HTMLElement;
+  private readonly list: HTMLUListElement;
+  private readonly rows = new Map<number, Row>();
+  private readonly name = uid('run-select');
+  private readonly opts: RunListOptions;
+
+  constructor(root: HTMLElement, opts: RunListOptions) {
+    this.el = root;
+    this.opts = opts;
+    root.classList.add('eos-runs');
+    this.list = h('ul', { class: 'eos-run-list', 'aria-label': 'Runs' });
+    root.append(this.list);
+  }
+
+  update(runs: Run[], selected: number, playing: boolean): void {
+    const ids = new Set(runs.map((r) => r.id));
+    for (const [id, row] of this.rows) {
+      if (!ids.has(id)) {
+        row.li.remove();
+        this.rows.delete(id);
+      }
+    }
+    runs.forEach((r, index) => {
+      let row = this.rows.get(r.id);
+      if (!row) {
+        row = this.makeRow(r.id);
+        this.rows.set(r.id, row);
+      }
+      if (this.list.children[index] !== row.li) this.list.insertBefore(row.li, this.list.children[index] ?? null);
+      row.li.style.setProperty('--run-color', r.color);
+      row.li.dataset.phase = r.phase;
+      row.radio.checked = r.id === selected;
+      row.li.classList.toggle('eos-selected', r.id === selected);
+      setText(row.label, runLabel(r.spec));
+      setText(row.status, statusText(r, playing));
+      const thr = runThreshold(r);
+      const sharp = r.records.lastSharpness();
+      const parts = [`loss ${num(r.records.last('loss'))}`, `λmax ${num(sharp)}`];
+      if (Number.isFinite(thr)) {
+        parts.push(`threshold ${num(thr)}`);
+        if (Number.isFinite(sharp)) parts.push(`${Math.round((100 * sharp) / thr)}%`);
+      }
+      if (r.phase === 'ready' && playing) parts.push(`${Math.round(r.stepsPerSecond)} steps/s`);
+      setText(row.stats, parts.join(' · '));
+      row.remove.disabled = runs.length <= 1;
+    });
+  }
+
+  private makeRow(id: number): Row {
+    const rid = uid('run');
+    const radio = h('input', { type: 'radio', name: this.name, id: rid, value: id });
+    radio.addEventListener('change', () => {
+      if (radio.checked) this.opts.onSelect(id);
+    });
+    const label = h('label', { for: rid, class: 'eos-run-label' });
+    const status = h('span', { class: 'eos-run-status' });
+    const stats = h('span', { class: 'eos-run-stats' });
+    const remove = h('button', { type: 'button', class: 'eos-btn eos-icon', 'aria-label': 'Remove run', title: 'Remove this run' }, '×');
+    remove.addEventListener('click', () => this.opts.onRemove(id));
+    const li = h(
+      'li',
+      { class: 'eos-run', 'data-run': id },
+      h('span', { class: 'eos-swatch', 'aria-hidden': 'true' }),
+      radio,
+      h('div', { class: 'eos-run-text' }, label, status, stats),
+      remove,
+    );
+    return { li, radio, label, status, stats, remove };
+  }
+}
+
+function setText(el: HTMLElement, t: string): void {
+  if (el.textContent !== t) el.textContent = t;
+}

@@ -1,0 +1,83 @@
+// The toolbar: preset chooser, play/pause, step, reset, add run (compare), speed,
+// and exports (CSV, JSON, PNG). Plain buttons and selects, so every action works
+// from the keyboard; play/pause is one toggle button with aria-pressed.
+
+import { PRESETS, PRESET_NAMES, type PresetName, SCHEMA } from '../state';
+import { h, uid } from './dom';
+
+export type ToolAction = 'play' | 'pause' | 'step' | 'reset' | 'add' | 'csv' | 'json' | 'png';
+
+export interface ToolbarOptions {
+  onAction: (a: ToolAction) => void;
+  onPreset: (p: PresetName) => void;
+  onSpeed: (stepsPerSecond: number) => void;
+}
+
+const SPEEDS = [50, 100, 200, 400, 1000, 3000, 0];
+
+export class Toolbar {
+  readonly el: HTMLElement;
+  private readonly playBtn: HTMLButtonElement;
+  private readonly addBtn: HTMLButtonElement;
+  private readonly preset: HTMLSelectElement;
+  private readonly speed: HTMLSelectElement;
+  private readonly blurb: HTMLElement;
+
+  constructor(root: HTMLElement, opts: ToolbarOptions) {
+    this.el = root;
+    root.classList.add('eos-toolbar');
+    const pid = uid('preset');
+    this.preset = h('select', { id: pid });
+    PRESET_NAMES.forEach((p, i) => this.preset.append(h('option', { value: p }, `${i + 1}. ${PRESETS[p].title}`)));
+    this.preset.addEventListener('change', () => opts.onPreset(this.preset.value as PresetName));
+    this.blurb = h('p', { class: 'eos-preset-blurb' });
+
+    this.playBtn = h('button', { type: 'button', class: 'eos-btn eos-primary', 'aria-pressed': 'false' }, 'Play');
+    this.playBtn.addEventListener('click', () => opts.onAction(this.playBtn.getAttribute('aria-pressed') === 'true' ? 'pause' : 'play'));
+    const btn = (label: string, a: ToolAction, title: string) => {
+      const b = h('button', { type: 'button', class: 'eos-btn', title }, label);
+      b.addEventListener('click', () => opts.onAction(a));
+      return b;
+    };
+    this.addBtn = btn('+ Add run', 'add', 'Keep the current runs and start another at half the selected run’s η');
+
+    const sid = uid('speed');
+    this.speed = h('select', { id: sid, title: SCHEMA.speed.doc });
+    for (const s of SPEEDS) this.speed.append(h('option', { value: s }, s === 0 ? 'max' : String(s)));
+    this.speed.addEventListener('change', () => opts.onSpeed(Number(this.speed.value)));
+
+    root.append(
+      h('div', { class: 'eos-preset' }, h('label', { for: pid }, 'Preset'), this.preset),
+      h(
+        'div',
+        { class: 'eos-transport', role: 'group', 'aria-label': 'Run controls' },
+        this.playBtn,
+        btn('Step', 'step', 'Advance every run by one eigenvalue interval (eig_every steps)'),
+        btn('Reset', 'reset', 'Start every run again from step 0'),
+        this.addBtn,
+        h('span', { class: 'eos-speed' }, h('label', { for: sid }, 'Speed'), this.speed, h('span', { class: 'eos-unit' }, 'steps/s')),
+      ),
+      h(
+        'div',
+        { class: 'eos-export', role: 'group', 'aria-label': 'Export' },
+        h('span', { class: 'eos-export-label' }, 'Export'),
+        btn('CSV', 'csv', 'Every run’s per-step record as CSV'),
+        btn('JSON', 'json', 'Every run’s config and records as JSON'),
+        btn('PNG', 'png', 'The charts as a PNG image'),
+      ),
+      this.blurb,
+    );
+  }
+
+  update(playing: boolean, preset: PresetName, speed: number, canAdd: boolean): void {
+    this.playBtn.setAttribute('aria-pressed', String(playing));
+    this.playBtn.textContent = playing ? 'Pause' : 'Play';
+    this.preset.value = preset;
+    this.blurb.textContent = PRESETS[preset].blurb;
+    if (![...this.speed.options].some((o) => Number(o.value) === speed)) {
+      this.speed.append(h('option', { value: speed }, String(speed)));
+    }
+    this.speed.value = String(speed);
+    this.addBtn.disabled = !canAdd;
+  }
+}
