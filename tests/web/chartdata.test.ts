@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordChunk } from '../../web/src/engine/protocol';
 import { GrowF64, RunRecords } from '../../web/src/records';
-import { SeriesBuilder, StepLine, axisMax, niceCeil } from '../../web/src/chartdata';
+import { SeriesBuilder, StepLine, axisRange, niceCeil } from '../../web/src/chartdata';
+import { logTick } from '../../web/src/charts';
 
 /** A chunk of `rows` GD steps from `start`, η given per row, eigenvalues every `every`. */
 function chunk(start: number, rows: number, opts: { k?: number; every?: number; lr?: (t: number) => number; loss?: (t: number) => number; eig?: (t: number, j: number) => number; neig?: number } = {}): RecordChunk {
@@ -161,9 +162,10 @@ describe('SeriesBuilder', () => {
     expect(b.s.eig[0].map((p) => p.x)).toEqual([0, 20]);
   });
 
-  it('gradient flow (scaled=false): no η·sharpness series, no threshold', () => {
+  it('gradient flow (scaled=false): no η·sharpness series, no threshold, no η markers', () => {
     const r = new RunRecords(1);
-    const c = chunk(0, 20);
+    // flow records its adaptive RK4 step in the η column: it changes every row
+    const c = chunk(0, 20, { lr: (t) => 0.1 / (1 + t) });
     c.threshold.fill(NaN);
     r.append(c);
     const b = new SeriesBuilder(1, 'step', false);
@@ -171,6 +173,7 @@ describe('SeriesBuilder', () => {
     expect(b.s.scaledEig[0]).toEqual([]);
     expect(b.s.scaledThr.pts).toEqual([]);
     expect(b.s.threshold.pts).toEqual([]);
+    expect(b.s.markers).toEqual([]);
     expect(b.s.eig[0].length).toBe(2);
   });
 
@@ -194,6 +197,23 @@ describe('SeriesBuilder', () => {
     expect(b.s.threshold.pts.length).toBe(4);
   });
 
+  it('thins very long series to stay under the cap, keeping the span and the maxima', () => {
+    const r = new RunRecords(1);
+    const b = new SeriesBuilder(1, 'step', true, 1000);
+    for (let start = 0; start < 20000; start += 500) {
+      r.append(chunk(start, 500, { every: 2, eig: (t) => (t === 12346 ? 99 : 5) }));
+      b.sync(r);
+    }
+    expect(b.s.loss.length).toBeLessThanOrEqual(1000);
+    expect(b.s.loss.length).toBeGreaterThan(400);
+    expect(b.s.loss[0].x).toBe(0);
+    expect(b.s.loss.at(-1)!.x).toBeGreaterThan(19000);
+    const xs = b.s.loss.map((p) => p.x);
+    expect(xs.every((x, i) => i === 0 || x > xs[i - 1])).toBe(true); // still sorted
+    expect(b.s.eig[0].length).toBeLessThanOrEqual(1000);
+    expect(b.s.maxEig).toBe(99); // the axis still sees a value that was thinned away
+  });
+
   it('rebuilds from scratch after the records were cleared', () => {
     const r = records();
     const b = new SeriesBuilder(2, 'step', true);
@@ -207,14 +227,28 @@ describe('SeriesBuilder', () => {
   });
 });
 
+describe('log-axis labels', () => {
+  it('labels powers of ten only', () => {
+    expect([1, 0.1, 0.01, 0.001, 10, 1e-4, 1e-7, 1e5].map((v) => logTick(v))).toEqual(['1', '0.1', '0.01', '0.001', '10', '1e-4', '1e-7', '1e5']);
+    expect([0.5, 0.02, 3, 0, -1, NaN].map((v) => logTick(v))).toEqual(['', '', '', '', '', '']);
+    expect(logTick(0.5, [0.5, 1, 2])).toBe(''); // 1 is on the axis: label only it
+  });
+
+  it('labels every tick when less than a decade is shown', () => {
+    const ticks = [0.15, 0.2, 0.3];
+    expect(ticks.map((v) => logTick(v, ticks))).toEqual(['0.15', '0.2', '0.3']);
+  });
+});
+
 describe('axis ceiling', () => {
-  it('shows the data but caps spikes at 3× the threshold', () => {
-    expect(axisMax(10.2, 10)).toBe(15); // 11.5 → 15
-    expect(axisMax(1e9, 10)).toBe(35); // 31.5 → 35
-    expect(axisMax(4, 10)).toBe(15);
-    expect(axisMax(42, NaN)).toBe(45); // flow only: follow the data
-    expect(axisMax(NaN, 10)).toBe(15);
-    expect(axisMax(-Infinity, -Infinity)).toBeUndefined();
+  it('suggests room above the threshold, but cuts spikes at 3× it', () => {
+    expect(axisRange(10.2, 10)).toEqual({ suggestedMax: 11.5 });
+    expect(axisRange(12, 10)).toEqual({ suggestedMax: 12.24 });
+    expect(axisRange(1e9, 10)).toEqual({ max: 35 }); // 31.5 → 35
+    expect(axisRange(4, 10)).toEqual({ suggestedMax: 11.5 });
+    expect(axisRange(42, NaN)).toEqual({ suggestedMax: 44.1 }); // flow only: follow the data
+    expect(axisRange(NaN, 10)).toEqual({ suggestedMax: 11.5 });
+    expect(axisRange(-Infinity, -Infinity)).toEqual({});
   });
 
   it('niceCeil rounds up to half a decade step', () => {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   type AppState, type Field, ENGINE_KEYS, FIELD_KEYS, PRESETS, PRESET_NAMES, SCHEMA,
-  allowedText, defaultState, engineConfig, formatField, parseField, parseQuery, presetState, rangeText,
+  allowedText, defaultState, describeSchema, engineConfig, formatField, parseField, parseQuery, presetState, rangeText,
   runSpecs, scaledThreshold, threshold, toQuery,
 } from '../../web/src/state';
 
@@ -43,6 +43,15 @@ describe('schema table', () => {
     expect(Object.keys(cfg).sort()).toEqual([...expected].sort());
     expect(cfg.widths).toEqual([20]);
     expect(cfg.lr).toBe(0.2);
+  });
+
+  it('describeSchema gives one doc row per field with its default and allowed values', () => {
+    const rows = describeSchema();
+    expect(rows.map((r) => r.key)).toEqual(FIELD_KEYS);
+    const lr = rows.find((r) => r.key === 'lr')!;
+    expect(lr).toMatchObject({ default: '0.2', allowed: 'a number in [0.0001, 100]', engine: true, group: 'optim' });
+    expect(rows.find((r) => r.key === 'widths')!.default).toBe('20');
+    expect(rows.every((r) => r.doc.length > 5 && r.label.length > 0)).toBe(true);
   });
 
   it('describes ranges with open/closed brackets', () => {

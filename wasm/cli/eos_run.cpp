@@ -6,6 +6,7 @@
 // Exit codes: 0 = run finished (also when it diverged: that is a result),
 // 2 = bad flag, value or config (one-line message on stderr), 1 = other errors (I/O).
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdint>
@@ -50,7 +51,7 @@ struct Options {
 
 // ---------------------------------------------------------------- strict parsing
 
-std::string quoted(const std::string& s) { return "'" + s + "'"; }
+std::string squote(const std::string& s) { return "'" + s + "'"; }
 
 bool all_digits(const std::string& s, std::size_t from) {
   if (s.size() <= from) return false;
@@ -62,12 +63,12 @@ bool all_digits(const std::string& s, std::size_t from) {
 // Decimal integer: optional '-', digits, nothing else ("1.5x", "", "nan", " 3" rejected).
 int parse_int(const std::string& flag, const std::string& v) {
   const bool neg = !v.empty() && v[0] == '-';
-  if (!all_digits(v, neg ? 1 : 0)) throw UsageError{flag + " must be an integer, got " + quoted(v)};
+  if (!all_digits(v, neg ? 1 : 0)) throw UsageError{flag + " must be an integer, got " + squote(v)};
   errno = 0;
   const long long x = std::strtoll(v.c_str(), nullptr, 10);
   if (errno == ERANGE || x < std::numeric_limits<int>::min() || x > std::numeric_limits<int>::max())
     throw UsageError{flag + " must be an integer in [" + std::to_string(std::numeric_limits<int>::min()) + ", " +
-                     std::to_string(std::numeric_limits<int>::max()) + "], got " + quoted(v)};
+                     std::to_string(std::numeric_limits<int>::max()) + "], got " + squote(v)};
   return static_cast<int>(x);
 }
 
@@ -75,7 +76,7 @@ std::uint64_t parse_u64(const std::string& flag, const std::string& v) {
   errno = 0;
   const unsigned long long x = all_digits(v, 0) ? std::strtoull(v.c_str(), nullptr, 10) : 0;
   if (!all_digits(v, 0) || errno == ERANGE)
-    throw UsageError{flag + " must be an integer in [0, 18446744073709551615], got " + quoted(v)};
+    throw UsageError{flag + " must be an integer in [0, 18446744073709551615], got " + squote(v)};
   return static_cast<std::uint64_t>(x);
 }
 
@@ -86,7 +87,7 @@ double parse_double(const std::string& flag, const std::string& v) {
   char* end = nullptr;
   const bool bad_start = v.empty() || std::isspace(static_cast<unsigned char>(v[0]));
   const double x = bad_start ? 0.0 : std::strtod(s, &end);
-  if (bad_start || end != s + v.size()) throw UsageError{flag + " must be a number, got " + quoted(v)};
+  if (bad_start || end != s + v.size()) throw UsageError{flag + " must be a number, got " + squote(v)};
   return x;
 }
 
@@ -105,7 +106,7 @@ std::vector<int> parse_widths(const std::string& flag, const std::string& v) {
   std::vector<int> w;
   for (const auto& part : split(v, ',')) {
     if (!all_digits(part, 0))
-      throw UsageError{flag + " must be a comma-separated list of layer widths like 50,50, got " + quoted(v)};
+      throw UsageError{flag + " must be a comma-separated list of layer widths like 50,50, got " + squote(v)};
     w.push_back(parse_int(flag, part));
   }
   return w;
@@ -116,13 +117,13 @@ std::string parse_choice(const std::string& flag, const std::string& v, const st
     if (v == a) return v;
   std::string list;
   for (const auto& a : allowed) list += (list.empty() ? "" : "|") + a;
-  throw UsageError{flag + " must be one of " + list + ", got " + quoted(v)};
+  throw UsageError{flag + " must be one of " + list + ", got " + squote(v)};
 }
 
 // "STEP:LR,STEP:LR": set_lr(LR) before step STEP. Steps strictly increasing.
 std::vector<LrChange> parse_schedule(const std::string& flag, const std::string& v) {
   std::vector<LrChange> out;
-  const std::string form = flag + " must be STEP:LR[,STEP:LR...] with increasing integer steps, got " + quoted(v);
+  const std::string form = flag + " must be STEP:LR[,STEP:LR...] with increasing integer steps, got " + squote(v);
   for (const auto& part : split(v, ',')) {
     const std::size_t colon = part.find(':');
     if (colon == std::string::npos) throw UsageError{form};
@@ -254,7 +255,7 @@ const Flag* find_flag(const std::string& name) {
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw UsageError{"--config: cannot read " + quoted(path) + ": " + std::strerror(errno)};
+  if (!in) throw UsageError{"--config: cannot read " + squote(path) + ": " + std::strerror(errno)};
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
@@ -276,8 +277,8 @@ Options parse_args(int argc, char** argv) {
     }
     const Flag* f = find_flag(arg);
     if (!f) {
-      if (arg.rfind("-", 0) == 0) throw UsageError{"unknown flag " + quoted(arg) + " (see eos-run --help)"};
-      throw UsageError{"unexpected argument " + quoted(arg) + " (flags take the form --name value)"};
+      if (arg.rfind("-", 0) == 0) throw UsageError{"unknown flag " + squote(arg) + " (see eos-run --help)"};
+      throw UsageError{"unexpected argument " + squote(arg) + " (flags take the form --name value)"};
     }
     if (!has_value) {
       if (i + 1 >= argc) throw UsageError{std::string(f->name) + " needs a value: " + f->arg};
@@ -450,7 +451,7 @@ class Writer {
 // with every double printed so that it reads back bit for bit.
 void dump_problem(const std::string& path, const eos::Experiment& e) {
   std::FILE* f = std::fopen(path.c_str(), "wb");
-  if (!f) throw std::runtime_error("--dump-problem: cannot write " + quoted(path) + ": " + std::strerror(errno));
+  if (!f) throw std::runtime_error("--dump-problem: cannot write " + squote(path) + ": " + std::strerror(errno));
   std::string buf;
   auto put = [&](bool force = false) {
     if (force || buf.size() > (1u << 16)) {
@@ -495,7 +496,7 @@ void dump_problem(const std::string& path, const eos::Experiment& e) {
   put(true);
   const bool write_error = std::ferror(f) != 0;
   if (std::fclose(f) != 0 || write_error)
-    throw std::runtime_error("--dump-problem: error writing " + quoted(path) + ": " + std::strerror(errno));
+    throw std::runtime_error("--dump-problem: error writing " + squote(path) + ": " + std::strerror(errno));
 }
 
 int run(const Options& o) {

@@ -56,8 +56,10 @@ struct ImplT final : Experiment::Impl {
     data = std::move(d);
     lr = s.cfg.lr;
     beta = s.cfg.beta;
-    theta0 = mlp.init_params(s);
-    theta = theta0.template cast<T>();
+    theta = mlp.init_params(s).template cast<T>();
+    // The initial parameters as the run uses them (rounded to T), so that a
+    // --dump-problem reproduces exactly this run in another implementation.
+    theta0 = theta.template cast<double>();
     const auto P = mlp.num_params();
     grad.setZero(P);
     vel.setZero(P);
@@ -176,7 +178,7 @@ struct ImplT final : Experiment::Impl {
   }
 
   Mlp<T> mlp;
-  Eigen::VectorXd theta0;  // initial parameters, double (as generated)
+  Eigen::VectorXd theta0;  // initial parameters as used (rounded to T), in double
   Vec theta, grad, vel, k2, k3, k4, tmp;
   Eigen::MatrixXd warm;  // (P, k) last top eigenvectors
   bool cache_valid = false;

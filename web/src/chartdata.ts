@@ -9,7 +9,7 @@
 //   threshold     step function of 2/η (…)     piecewise constant, jumps where η or β changed
 //   scaledEig[j]  (x, η·λ_j)                   GD-type optimisers only (flow has no η)
 //   scaledThr     step function of η·threshold = 2, 2+2β, (2+2β)/(1+2β)
-//   markers       x where η changed (drawn as vertical lines)
+//   markers       x where η changed (drawn as vertical lines; not for gradient flow)
 
 import type { RunRecords } from './records';
 
@@ -35,6 +35,13 @@ export interface LrMarker {
   step: number;
   from: number;
   to: number;
+}
+
+/** Keeps every other point, in place (no patched array methods, see append). */
+export function halve(arr: Pt[]): void {
+  let j = 0;
+  for (let i = 0; i < arr.length; i += 2) arr[j++] = arr[i];
+  arr.length = j;
 }
 
 /** A piecewise-constant line kept as corner points; the last point follows the newest x. */
@@ -95,11 +102,17 @@ export class SeriesBuilder {
   private mode: XMode;
   /** Whether η·sharpness is meaningful (not gradient flow). */
   private scaled: boolean;
+  /** Points per series before thinning (very long runs stay cheap to draw). */
+  private readonly cap: number;
+  /** Every how many rows / eigenvalue rows a point is kept (doubles at each thinning). */
+  private lossStride = 1;
+  private eigStride = 1;
 
-  constructor(k: number, mode: XMode, scaled: boolean) {
+  constructor(k: number, mode: XMode, scaled: boolean, cap = 50_000) {
     this.k = k;
     this.mode = mode;
     this.scaled = scaled;
+    this.cap = cap;
     this.s = SeriesBuilder.empty(k);
   }
 
@@ -127,6 +140,8 @@ export class SeriesBuilder {
     this.scaled = scaled;
     const fresh = SeriesBuilder.empty(k);
     Object.assign(this.s, fresh);
+    this.lossStride = 1;
+    this.eigStride = 1;
     this.rowsDone = 0;
     this.eigDone = 0;
   }
@@ -144,31 +159,41 @@ export class SeriesBuilder {
     for (let i = start; i < rows; i++) {
       const x = xs[i];
       const l = loss[i];
-      if (Number.isFinite(l) && l > 0) append(s.loss, { x, y: l });
+      if (i % this.lossStride === 0 && Number.isFinite(l) && l > 0) append(s.loss, { x, y: l });
       s.threshold.add(x, thr[i]);
       if (this.scaled) s.scaledThr.add(x, thr[i] * lr[i]);
-      if (i > 0 && lr[i] !== lr[i - 1]) {
+      // Gradient flow records its adaptive RK4 step in the η column: not a user change.
+      if (this.scaled && i > 0 && lr[i] !== lr[i - 1]) {
         s.markers.push({ x, step: r.cols.step.data[i], from: lr[i - 1], to: lr[i] });
       }
     }
     this.rowsDone = rows;
+    if (s.loss.length > this.cap) {
+      halve(s.loss);
+      this.lossStride *= 2;
+    }
     const eRows = r.eigRows;
     for (let e = this.eigDone; e < eRows; e++) {
       const row = r.eigRow.data[e];
       const x = xs[row];
+      const keep = e % this.eigStride === 0;
       for (let j = 0; j < this.k; j++) {
         const v = r.eig(e, j);
         if (!Number.isFinite(v)) continue;
-        append(s.eig[j], { x, y: v });
+        if (keep) append(s.eig[j], { x, y: v });
         if (v > s.maxEig) s.maxEig = v;
         if (this.scaled) {
           const sv = v * lr[row];
-          append(s.scaledEig[j], { x, y: sv });
+          if (keep) append(s.scaledEig[j], { x, y: sv });
           if (sv > s.maxScaled) s.maxScaled = sv;
         }
       }
     }
     this.eigDone = eRows;
+    if (s.eig[0].length > this.cap) {
+      for (const a of [...s.eig, ...s.scaledEig]) halve(a);
+      this.eigStride *= 2;
+    }
     return rows > start;
   }
 }
@@ -176,15 +201,15 @@ export class SeriesBuilder {
 /**
  * Upper end of a sharpness axis: show the data, but do not let a catapult spike or a
  * diverging run squash the plateau near the thresholds. `ceilThr` = largest threshold
- * shown; the axis stops at 3× it unless no threshold exists.
+ * shown. Below 3× it, a suggested maximum (Chart.js rounds it up to a tick); above, a
+ * hard cut at 3× the threshold.
  */
-export function axisMax(maxData: number, ceilThr: number): number | undefined {
+export function axisRange(maxData: number, ceilThr: number): { max?: number; suggestedMax?: number } {
   const hasData = Number.isFinite(maxData) && maxData > 0;
   const hasThr = Number.isFinite(ceilThr) && ceilThr > 0;
-  if (!hasData && !hasThr) return undefined;
-  if (!hasThr) return niceCeil(maxData * 1.05);
-  if (!hasData) return niceCeil(ceilThr * 1.25);
-  return niceCeil(Math.max(ceilThr * 1.15, Math.min(maxData, 3 * ceilThr) * 1.05));
+  if (!hasThr) return hasData ? { suggestedMax: maxData * 1.05 } : {};
+  if (hasData && maxData > 3 * ceilThr) return { max: niceCeil(3 * ceilThr * 1.05) };
+  return { suggestedMax: Math.max(ceilThr * 1.15, hasData ? maxData * 1.02 : 0) };
 }
 
 /** Rounds up to a multiple of half a decade step below v (11.5 → 15, 34 → 35, 0.42 → 0.45). */

@@ -18,11 +18,14 @@ import {
   PointElement,
   Tooltip,
 } from 'chart.js';
-import { SeriesBuilder, axisMax, type Pt, type XMode } from './chartdata';
+import { SeriesBuilder, axisRange, type Pt, type XMode } from './chartdata';
 import { type Run, runLabel, fmtLr } from './runs';
 import type { ChartKind } from './state';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Decimation);
+
+/** Longest pause between two draws when drawing is slow (ms). */
+const MAX_DRAW_WAIT_MS = 250;
 
 /** Extra per-dataset flags (Chart.js ignores unknown keys). */
 type DS = ChartDataset<'line', Pt[]> & { eosMain?: boolean; eosThreshold?: boolean };
@@ -36,14 +39,14 @@ interface Marker {
 
 export const CHART_TITLES: Record<ChartKind, string> = {
   loss: 'Training loss',
-  sharpness: 'Sharpness and its threshold 2/η',
-  scaled: 'η · sharpness (threshold 2, or the momentum constant)',
+  sharpness: 'Sharpness λmax(∇²L) — dashed: its threshold 2/η',
+  scaled: 'η · sharpness — dashed: 2 (GD), 2 + 2β (heavy ball)',
 };
 
 const Y_TITLES: Record<ChartKind, string> = {
-  loss: 'training loss L(θ) (log scale)',
-  sharpness: 'sharpness λmax(∇²L)  (dashed: 2/η)',
-  scaled: 'η · λmax  (dimensionless; dashed: 2)',
+  loss: 'loss L(θ), log scale',
+  sharpness: 'λmax (same units as 2/η)',
+  scaled: 'η · λmax (dimensionless)',
 };
 
 const X_TITLES: Record<XMode, string> = {
@@ -115,9 +118,12 @@ export class ChartBoard {
   private runs: Run[] = [];
   private kinds: ChartKind[] = [];
   private mode: XMode = 'step';
-  /** Draw timings (ms), for the speed readout in tests. */
+  /** Timings of the drawing tasks (ms): one per frame that drew, or one per draw(). */
   readonly stats = { draws: 0, totalMs: 0, maxMs: 0 };
   private frame = 0;
+  private dataDirty = false;
+  /** Charts whose data changed since their last update. */
+  private readonly pending = new Set<Panel>();
   private lastDrawMs = 0;
   private lastDrawEnd = -Infinity;
   private structureDirty = true;
@@ -156,6 +162,7 @@ export class ChartBoard {
       p.chart.destroy();
       p.figure.remove();
     }
+    this.pending.clear();
     this.panels = kinds.map((k) => this.makePanel(k));
     this.structureDirty = true;
     this.invalidate();
@@ -183,27 +190,51 @@ export class ChartBoard {
   }
 
   /**
-   * Schedules one redraw on an animation frame: at most one per frame, and, when a draw
-   * is expensive (many long runs), spaced so that drawing takes at most ~1/3 of the main
-   * thread, which keeps the page responsive.
+   * Schedules a redraw. New data is taken in at most once per animation frame, and the
+   * charts are then updated one per frame (so no single task redraws all three), with
+   * frames skipped while drawing is expensive (long runs on a slow machine) so that it
+   * takes at most about a third of the main thread.
    */
   invalidate(): void {
+    this.dataDirty = true;
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (this.frame) return;
     const onFrame = (t: number) => {
-      if (t - this.lastDrawEnd < 2 * this.lastDrawMs) {
+      if (t - this.lastDrawEnd < Math.min(2 * this.lastDrawMs, MAX_DRAW_WAIT_MS)) {
         this.frame = requestAnimationFrame(onFrame);
         return;
       }
       this.frame = 0;
-      this.draw();
+      this.timed(() => this.frameWork());
+      if (this.pending.size > 0) this.schedule();
     };
     this.frame = requestAnimationFrame(onFrame);
   }
 
-  /** Draws now (also used by tests/exports). */
+  /** One frame's work: take in new data (marks every chart), then update one chart. */
+  private frameWork(): void {
+    if (this.dataDirty) this.takeData();
+    const p = this.pending.values().next().value;
+    if (!p) return;
+    this.pending.delete(p);
+    this.updatePanel(p);
+  }
+
+  /** Draws every chart now (exports). */
   draw(): void {
+    this.timed(() => {
+      this.takeData();
+      for (const p of this.panels) this.updatePanel(p);
+      this.pending.clear();
+    });
+  }
+
+  private timed(fn: () => void): void {
     const t0 = performance.now();
-    this.drawNow();
+    fn();
     this.lastDrawEnd = performance.now();
     this.lastDrawMs = this.lastDrawEnd - t0;
     const st = this.stats;
@@ -212,15 +243,18 @@ export class ChartBoard {
     st.maxMs = Math.max(st.maxMs, this.lastDrawMs);
   }
 
-  private drawNow(): void {
+  private takeData(): void {
+    this.dataDirty = false;
     for (const r of this.runs) this.builders.get(r.id)?.sync(r.records);
     if (this.structureDirty) this.rebuildDatasets();
     else this.refreshData();
-    for (const p of this.panels) {
-      this.setMarkers(p);
-      this.setYRange(p);
-      p.chart.update('none');
-    }
+    for (const p of this.panels) this.pending.add(p);
+  }
+
+  private updatePanel(p: Panel): void {
+    this.setMarkers(p);
+    this.setYRange(p);
+    p.chart.update('none');
   }
 
   /** All visible charts stacked into one PNG (data URL), on the page background. */
@@ -246,6 +280,7 @@ export class ChartBoard {
   destroy(): void {
     if (this.frame) cancelAnimationFrame(this.frame);
     this.frame = 0;
+    this.pending.clear();
     this.mql?.removeEventListener('change', this.onScheme);
     for (const p of this.panels) {
       p.chart.destroy();
@@ -293,7 +328,10 @@ export class ChartBoard {
           y: {
             type: kind === 'loss' ? 'logarithmic' : 'linear',
             title: { display: true, text: Y_TITLES[kind], color: t.muted },
-            ticks: { color: t.muted },
+            ticks:
+              kind === 'loss'
+                ? { color: t.muted, callback: (v, _i, ticks) => logTick(Number(v), ticks.map((x) => x.value)) }
+                : { color: t.muted },
             grid: { color: t.grid },
             beginAtZero: kind !== 'loss',
           },
@@ -376,17 +414,24 @@ export class ChartBoard {
         const b = this.builders.get(r.id);
         if (!b) continue;
         const s = b.s;
+        const label = runLabel(r.spec); // η may have changed live
         if (p.kind === 'loss') {
-          if (sets[d]) sets[d].data = s.loss;
+          if (sets[d]) {
+            sets[d].data = s.loss;
+            sets[d].label = label;
+          }
           d++;
           continue;
         }
         const scaled = p.kind === 'scaled';
         if (scaled && r.spec.opt === 'flow') continue;
-        for (const pts of scaled ? s.scaledEig : s.eig) {
-          if (sets[d]) sets[d].data = pts;
+        (scaled ? s.scaledEig : s.eig).forEach((pts, j) => {
+          if (sets[d]) {
+            sets[d].data = pts;
+            sets[d].label = j === 0 ? label : `${label} λ${j + 1}`;
+          }
           d++;
-        }
+        });
         if (r.spec.opt !== 'flow') {
           if (sets[d]) sets[d].data = (scaled ? s.scaledThr : s.threshold).pts;
           d++;
@@ -420,8 +465,10 @@ export class ChartBoard {
       maxData = Math.max(maxData, p.kind === 'scaled' ? b.s.maxScaled : b.s.maxEig);
       for (const pt of (p.kind === 'scaled' ? b.s.scaledThr : b.s.threshold).pts) if (pt.y > maxThr) maxThr = pt.y;
     }
-    const y = p.chart.options.scales!.y as { max?: number };
-    y.max = axisMax(maxData, maxThr);
+    const y = p.chart.options.scales!.y as { max?: number; suggestedMax?: number };
+    const r = axisRange(maxData, maxThr);
+    y.max = r.max;
+    y.suggestedMax = r.suggestedMax;
   }
 
   private applyTheme(): void {
@@ -439,6 +486,18 @@ export class ChartBoard {
       p.chart.update('none');
     }
   }
+}
+
+/**
+ * Log-axis labels at powers of ten only (1, 0.1, 0.01, 1e-4 …), other ticks keep their grid
+ * line; when the axis holds no power of ten (less than a decade shown), every tick is labelled.
+ */
+export function logTick(v: number, all: number[] = []): string {
+  if (!(v > 0)) return '';
+  const pow10 = (x: number) => x > 0 && Math.abs(Math.log10(x) - Math.round(Math.log10(x))) < 1e-9;
+  if (!pow10(v)) return all.some(pow10) || all.length === 0 ? '' : String(Number(v.toPrecision(2)));
+  const k = Math.round(Math.log10(v));
+  return k >= -3 && k <= 4 ? String(Number((10 ** k).toPrecision(1))) : `1e${k}`;
 }
 
 /** '#rrggbb' + alpha → 'rgba(…)'. */

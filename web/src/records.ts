@@ -24,8 +24,15 @@ export class GrowF64 {
     this.data[this.length++] = v;
   }
   pushMany(src: ArrayLike<number>, from = 0, to = src.length): void {
-    this.reserve(this.length + (to - from));
-    for (let i = from; i < to; i++) this.data[this.length++] = src[i];
+    const n = Math.max(0, to - from);
+    this.reserve(this.length + n);
+    if (ArrayBuffer.isView(src) && !(src instanceof DataView)) {
+      // Typed arrays (Int32 too) convert element-wise inside set(): one native copy.
+      this.data.set((src as unknown as Float64Array).subarray(from, to), this.length);
+      this.length += n;
+    } else {
+      for (let i = from; i < to; i++) this.data[this.length++] = src[i];
+    }
   }
   get(i: number): number {
     return this.data[i];

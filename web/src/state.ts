@@ -541,11 +541,13 @@ export const PRESETS: Record<PresetName, PresetInfo> = {
     blurb: 'η is halved at step 500: the sharpness rises again, to the new threshold 2/η = 20.',
     values: { widths: [20, 20], lr_drop_at: 500, lr_drop_factor: 0.5 },
   },
-  // Heavy ball η 0.25, β 0.9: threshold 15.2, reached by step 50, then 0.99–1.00 ×; GD η 0.25: 8.
+  // Heavy ball η 0.1, β 0.5 (20-20): threshold (2+2β)/η = 30, 0.95 × by step ~510, then 0.99–1.02 ×;
+  // GD at the same η: 2/η = 20 by step ~730. (β 0.9 with η ≥ 0.25 sits on the edge of
+  // divergence: it diverged in WASM at step 90 while the native build did not.)
   momentum: {
     title: 'Momentum (heavy ball)',
-    blurb: 'Heavy-ball momentum settles at its own threshold (2 + 2β)/η, above plain GD’s 2/η at the same η.',
-    values: { widths: [20, 20], opt: 'polyak', lr: 0.25, beta: 0.9, compare: [{ opt: 'gd', lr: 0.25, beta: 0.9 }] },
+    blurb: 'Heavy-ball momentum settles at its own threshold (2 + 2β)/η = 30, above plain GD’s 2/η = 20 at the same η.',
+    values: { widths: [20, 20], opt: 'polyak', lr: 0.1, beta: 0.5, compare: [{ opt: 'gd', lr: 0.1, beta: 0.9 }] },
   },
   // Spirals, 100 points, tanh 32-32, CE, η 0.5: reaches 2/η = 4 near step 450, then 0.93–1.16 ×.
   ce: {
@@ -702,4 +704,33 @@ export function threshold(opt: string, lr: number, beta: number): number {
 /** The threshold on η·sharpness: 2 for GD, 2+2β for heavy ball, (2+2β)/(1+2β) for Nesterov. */
 export function scaledThreshold(opt: string, beta: number): number {
   return threshold(opt, 1, beta);
+}
+
+// ------------------------------------------------------------------------------------
+// Reference rows for generated docs (URL parameters now, <eos-lab> attributes later).
+
+export interface SchemaRow {
+  key: string;
+  group: Group;
+  label: string;
+  default: string;
+  allowed: string;
+  doc: string;
+  engine: boolean;
+}
+
+/** One row per field, in schema order, with the default and the allowed values as text. */
+export function describeSchema(): SchemaRow[] {
+  return FIELD_KEYS.map((k) => {
+    const f = SCHEMA[k] as Field;
+    return {
+      key: k,
+      group: f.group,
+      label: f.label,
+      default: formatField(f, f.default),
+      allowed: allowedText(f),
+      doc: f.doc,
+      engine: f.engine,
+    };
+  });
 }

@@ -71,7 +71,7 @@ class Experiment {
   const std::vector<HyperChange>& changes() const;
   std::vector<double> params() const;          // flat parameter vector, as double
   Eigen::Index num_params() const;
-  // Per-layer views of the *initial* parameters, for --dump-problem:
+  // The *initial* parameters as the run uses them (rounded to the run precision), for --dump-problem:
   // W[l] is (out, in), b[l] is (out) (empty when bias is off).
   struct Layer { Eigen::MatrixXd W; Eigen::VectorXd b; };
   std::vector<Layer> initial_layers() const;

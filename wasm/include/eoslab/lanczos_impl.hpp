@@ -84,8 +84,11 @@ inline bool tridiag_eig_lastrow(int m, double* d, double* e, double* z) {
     double x = d[start] - mu;
     double zb = e[start];
     for (int k = start; k < end; ++k) {
-      // Givens (c, s) with [c -s; s c] [x; zb] = [r; 0].
-      const double r = std::hypot(x, zb);
+      // Givens (c, s) with [c -s; s c] [x; zb] = [r; 0]. Plain sqrt unless the
+      // squares could over/underflow: std::hypot is ~10x slower and this is the
+      // inner loop (O(m^2) per call).
+      const double big = std::max(std::abs(x), std::abs(zb));
+      const double r = (big < 1e150 && big > 1e-150) ? std::sqrt(x * x + zb * zb) : std::hypot(x, zb);
       double c = 1.0, s = 0.0;
       if (r != 0.0) {
         c = x / r;
@@ -147,11 +150,12 @@ LanczosResult lanczos_top(Op& op, const LanczosOptions& opt, const Eigen::Matrix
   const double eps = std::numeric_limits<double>::epsilon();
   const double nan = std::numeric_limits<double>::quiet_NaN();
 
-  // ---- workspace, allocated once per call (nothing of size n inside the loop) ----
-  // The basis grows geometrically up to cap columns instead of being allocated at
-  // cap at once: runs usually stop after a few dozen vectors, and for the paper's
-  // 48,810-parameter network 300 columns would be 117 MB per call (WASM memory
-  // never shrinks). Doubling costs O(log m) reallocations per call.
+  // ---- workspace, allocated per call; inside the loop nothing is allocated ----
+  // except when the basis grows: it doubles up to cap columns instead of being
+  // allocated at cap at once, because runs usually stop after a few dozen
+  // vectors, and for the paper's 48,810-parameter network 300 columns would be
+  // 117 MB per call (WASM memory never shrinks). Doubling costs O(log m)
+  // reallocations per call; the basis never exceeds twice the columns used.
   MatrixXd Q(n, std::min<Index>(cap, std::max<Index>(2 * k + 2, 32)));  // (n, <= cap) orthonormal basis: [locked | current run]
   auto ensure_cols = [&](Index c) {
     if (c <= Q.cols()) return;

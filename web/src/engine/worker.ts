@@ -140,10 +140,13 @@ export function createWorkerCore(mod: EosModule, post: Post, opts: WorkerCoreOpt
   let pending: PendingStep[] = [];
   let scheduled = false;
   let disposed = false;
-  // Cost model of a chunk of m steps with e eigenvalue steps: a*m + b*e ms.
-  let a = NaN; // ms per plain step
-  let b = NaN; // extra ms per eigenvalue step
+  // Cost model of a chunk of m steps with e eigenvalue steps: a*m + b*e ms, fitted by
+  // exponentially weighted least squares over the recent chunks (sums below).
+  let a = NaN; // ms per step
+  let b = 0; // extra ms per eigenvalue step
+  let Smm = 0, Sme = 0, See = 0, Smt = 0, Set = 0;
   let lastM = 0;
+  let lastMs = 0;
   let rate = 0; // steps per second, smoothed
 
   const reply = (msg: FromWorker) => post(msg, []);
@@ -180,8 +183,10 @@ export function createWorkerCore(mod: EosModule, post: Post, opts: WorkerCoreOpt
   // How many steps the next chunk may take: the largest m whose predicted cost fits the target.
   function plan(want: number, start: number): number {
     if (!(a >= 0)) return Math.min(want, 1);
-    const cap = Math.min(want, Math.max(4, lastM * 4), 1e6);
-    const cost = (m: number) => a * m + (b > 0 ? b * eigStepsIn(start, m, eigEvery) : 0);
+    // Grow at most 4x per chunk; shrink at once after a chunk that overran badly (machine busy).
+    const grow = lastMs > 2 * target ? Math.max(1, Math.floor(lastM / 2)) : Math.max(4, lastM * 4);
+    const cap = Math.min(want, grow, 1e6);
+    const cost = (m: number) => a * m + b * eigStepsIn(start, m, eigEvery);
     if (cost(cap) <= target) return cap;
     let lo = 1;
     let hi = cap; // cost(lo) may exceed target: one step is the minimum
@@ -195,16 +200,31 @@ export function createWorkerCore(mod: EosModule, post: Post, opts: WorkerCoreOpt
 
   function learn(m: number, e: number, ms: number): void {
     const t = Math.max(ms, 1e-3);
-    const up = (old: number, x: number) => (!(old >= 0) || x > old ? x : 0.7 * old + 0.3 * x); // rise at once, decay slowly
-    if (e === 0) a = up(a, t / m);
-    else if (!(a >= 0)) {
-      a = t / m; // over-estimates: the first chunks stay short until plain steps are timed
-      b = t / e;
+    const w = 0.7; // older chunks count less, so the fit follows changes (lr, phase of training)
+    Smm = w * Smm + m * m;
+    Sme = w * Sme + m * e;
+    See = w * See + e * e;
+    Smt = w * Smt + m * t;
+    Set = w * Set + e * t;
+    const det = Smm * See - Sme * Sme;
+    let fa = NaN;
+    let fb = NaN;
+    if (See > 0 && det > 1e-9 * Smm * See) {
+      fa = (Smt * See - Set * Sme) / det;
+      fb = (Smm * Set - Sme * Smt) / det;
+    }
+    if (fa > 0 && fb >= 0) {
+      a = fa;
+      b = fb;
     } else {
-      b = up(b, Math.max(0, (t - a * m) / e));
+      // Not identifiable yet (e.g. only one kind of chunk) or noisy: charge everything per step,
+      // which over-estimates plain steps and so keeps chunks short until the next fit.
+      a = Smt / Smm;
+      b = 0;
     }
     rate = rate > 0 ? 0.7 * rate + 0.3 * ((m * 1000) / t) : (m * 1000) / t;
     lastM = m;
+    lastMs = t;
   }
 
   function tick(): void {
@@ -272,8 +292,10 @@ export function createWorkerCore(mod: EosModule, post: Post, opts: WorkerCoreOpt
     switch (msg.type) {
       case 'create': {
         dropRun(`run replaced by create #${msg.id}`);
-        a = b = NaN;
-        lastM = 0;
+        a = NaN;
+        b = 0;
+        Smm = Sme = See = Smt = Set = 0;
+        lastM = lastMs = 0;
         rate = 0;
         try {
           run = Run.create(mod, msg.config);

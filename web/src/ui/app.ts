@@ -42,6 +42,7 @@ export interface AppHandle {
 }
 
 const STATUS_EVERY_MS = 200;
+const LR_EVERY_MS = 250;
 
 export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
   let state = cloneState(opts.initial);
@@ -107,16 +108,32 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
 
   const controls = new ControlsPanel(controlsEl, {
     onField: (key, value) => onField(key, value),
-    onLr: (lr) => {
-      const r = manager.byId(selected);
-      if (!r) return;
-      manager.setLr(r.id, lr);
-      syncRunsIntoState();
-    },
+    onLr: (lr) => liveLr(lr),
   });
   mountExplanation(explainEl);
 
   // ------------------------------------------------------------------ state changes
+
+  // Live η from the slider: at most one change per LR_EVERY_MS (plus the last one), so a
+  // drag or a run of arrow keys gives a few marked changes on the charts, not dozens.
+  let lrTimer: ReturnType<typeof setTimeout> | null = null;
+  let lrLast = -Infinity;
+  let lrPending: number | null = null;
+  function liveLr(lr: number): void {
+    lrPending = lr;
+    const wait = lrLast + LR_EVERY_MS - performance.now();
+    if (wait <= 0) flushLr();
+    else if (!lrTimer) lrTimer = setTimeout(flushLr, wait);
+  }
+  function flushLr(): void {
+    lrTimer = null;
+    const r = manager.byId(selected);
+    if (lrPending === null || !r) return;
+    lrLast = performance.now();
+    manager.setLr(r.id, lrPending);
+    lrPending = null;
+    syncRunsIntoState();
+  }
 
   function onField(key: keyof AppState, value: unknown): void {
     const r = manager.byId(selected);
@@ -185,6 +202,8 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
         manager.pause();
         break;
       case 'step':
+        // Step means "advance by hand": stop the clock first.
+        if (manager.playing) manager.pause();
         manager.step(Math.max(1, state.eig_every));
         break;
       case 'reset':
@@ -279,6 +298,7 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
       destroyed = true;
       if (frame) cancelAnimationFrame(frame);
       if (notifyTimer) clearTimeout(notifyTimer);
+      if (lrTimer) clearTimeout(lrTimer);
       manager.dispose();
       charts.destroy();
       root.replaceChildren();

@@ -4,7 +4,7 @@
 
 import { type AppState, type RunSpec, SCHEMA, threshold, scaledThreshold } from '../state';
 import { fmtLr } from '../runs';
-import { h, uid } from './dom';
+import { h, isFocused, uid } from './dom';
 import { type FieldControl, fieldControl, lrControl } from './fields';
 
 export interface ControlsOptions {
@@ -32,6 +32,7 @@ export class ControlsPanel {
   private readonly runTitle: HTMLElement;
   private readonly depthInput: HTMLInputElement;
   private widths: number[] = [];
+  private lastKey = '';
 
   constructor(root: HTMLElement, opts: ControlsOptions) {
     this.el = root;
@@ -89,6 +90,10 @@ export class ControlsPanel {
 
   /** Shows `state` (problem fields) and the selected run's settings. */
   update(state: AppState, run: RunSpec, runLabel: string, runColor: string): void {
+    // Called with every status refresh: touch the DOM only when something shown changed.
+    const key = JSON.stringify([state, run, runLabel, runColor]);
+    if (key === this.lastKey) return;
+    this.lastKey = key;
     this.runTitle.textContent = runLabel;
     this.runTitle.style.setProperty('--run-color', runColor);
     for (const [k, c] of this.fields) {
@@ -101,7 +106,7 @@ export class ControlsPanel {
     this.fields.get('beta')!.el.hidden = !(run.opt === 'polyak' || run.opt === 'nesterov');
     this.fields.get('lr_drop_factor')!.el.hidden = state.lr_drop_at === 0;
     this.widths = [...state.widths];
-    if (document.activeElement !== this.depthInput) this.depthInput.value = String(state.widths.length);
+    if (!isFocused(this.depthInput)) this.depthInput.value = String(state.widths.length);
     this.lr.set(run.lr);
     const flow = run.opt === 'flow';
     this.lr.setDisabled(flow);

@@ -56,3 +56,9 @@ export function downloadText(text: string, name: string, type: string): void {
   download(url, name);
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
+
+/** True if `el` has focus, also inside a shadow root (document.activeElement is then the host). */
+export function isFocused(el: Element): boolean {
+  const root = el.getRootNode() as Document | ShadowRoot;
+  return root.activeElement === el;
+}

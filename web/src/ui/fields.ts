@@ -5,7 +5,7 @@
 // (aria-invalid + message) instead of applying it.
 
 import { type AppState, type Field, SCHEMA, allowedText, formatField, parseField } from '../state';
-import { h, uid } from './dom';
+import { h, isFocused, uid } from './dom';
 
 export interface FieldControl {
   key: string;
@@ -123,7 +123,7 @@ export function fieldControl(key: keyof AppState, commit: Commit, labelOverride?
   return {
     key, el,
     set: (v) => {
-      if (document.activeElement === input || input.getAttribute('aria-invalid')) return;
+      if (isFocused(input) || input.getAttribute('aria-invalid')) return;
       input.value = formatField(f, v);
     },
     setDisabled: (d) => { input.disabled = d; },
@@ -207,9 +207,9 @@ export function lrControl(live: (lr: number) => void): LrControl {
     key: 'lr', el, note,
     set: (v) => {
       const lr = v as number;
-      if (document.activeElement !== slider) slider.value = String(lrToSlider(lr));
+      if (!isFocused(slider)) slider.value = String(lrToSlider(lr));
       slider.setAttribute('aria-valuetext', `η = ${lr}`);
-      if (document.activeElement !== number && !number.getAttribute('aria-invalid')) number.value = String(lr);
+      if (!isFocused(number) && !number.getAttribute('aria-invalid')) number.value = String(lr);
     },
     setDisabled: (d) => {
       slider.disabled = d;

@@ -80,7 +80,10 @@ export class RunList {
       setText(row.status, statusText(r, playing));
       const thr = runThreshold(r);
       const sharp = r.records.lastSharpness();
-      const parts = [`loss ${num(r.records.last('loss'))}`, `λmax ${num(sharp)}`];
+      const parts = [`loss ${num(r.records.last('loss'))}`];
+      const acc = r.records.last('accuracy');
+      if (Number.isFinite(acc)) parts.push(`accuracy ${Math.round(acc * 100)}%`);
+      parts.push(`λmax ${num(sharp)}`);
       if (Number.isFinite(thr)) {
         parts.push(`threshold ${num(thr)}`);
         if (Number.isFinite(sharp)) parts.push(`${Math.round((100 * sharp) / thr)}%`);
