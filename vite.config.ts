@@ -1,16 +1,21 @@
 // Vite config for the EoS Lab web app: sources in web/ (every top-level *.html there is a
-// page), production build in dist/ at the repo root with relative asset URLs so the build
-// can be served from any sub-path or embedded. Workers are ES modules because the
-// Emscripten glue uses top-level await (TOOLCHAIN.md a: the default iife format fails).
+// page: index.html, embed.html), production build in dist/ at the repo root with relative
+// asset URLs so the build can be served from any sub-path or embedded. Workers are ES
+// modules because the Emscripten glue uses top-level await (TOOLCHAIN.md a: the default
+// iife format fails).
+// After the pages, a second build writes the stand-alone <eos-lab> element next to them:
+// dist/eos-lab.js (one ES module, stable name) + dist/eos-lab-worker.js + dist/eos-lab.wasm
+// (docs/embedding.md says why separate files rather than one inlined file).
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
-import { defineConfig } from 'vite';
+import { type Plugin, build, defineConfig } from 'vite';
 
 const repo = fileURLToPath(new URL('.', import.meta.url));
 const webRoot = resolve(repo, 'web');
+const elementEntry = resolve(webRoot, 'src/element/eos-lab.ts');
 
-// One build input per page in web/ (index.html, plus e.g. an embed page if one is added).
+// One build input per page in web/ (index.html, embed.html).
 function pages(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const f of readdirSync(webRoot)) {
@@ -19,11 +24,61 @@ function pages(): Record<string, string> {
   return out;
 }
 
+/** Builds the element bundle into the same outDir once the pages are written. */
+function elementBundle(): Plugin {
+  let outDir = '';
+  let minify: boolean | string = true;
+  return {
+    name: 'eos-element-bundle',
+    apply: 'build',
+    configResolved(c) {
+      outDir = c.build.outDir;
+      minify = c.build.minify as boolean | string;
+    },
+    async closeBundle() {
+      await build({
+        configFile: false,
+        root: webRoot,
+        base: './',
+        publicDir: false,
+        logLevel: 'warn',
+        build: {
+          outDir,
+          emptyOutDir: false,
+          minify: minify as boolean,
+          copyPublicDir: false,
+          rolldownOptions: {
+            input: { 'eos-lab': elementEntry },
+            // An entry's exports are its API (EosLabElement, defineEosLab ...).
+            preserveEntrySignatures: 'exports-only',
+            output: {
+              entryFileNames: 'eos-lab.js',
+              chunkFileNames: 'eos-lab-[name]-[hash].js',
+              assetFileNames: 'eos-lab-[name]-[hash][extname]',
+            },
+          },
+        },
+        worker: {
+          format: 'es',
+          rolldownOptions: {
+            output: {
+              entryFileNames: 'eos-lab-worker.js',
+              chunkFileNames: 'eos-lab-worker-[name]-[hash].js',
+              assetFileNames: (a) => ((a.names ?? []).some((n) => n.endsWith('.wasm')) ? 'eos-lab.wasm' : 'eos-lab-[name]-[hash][extname]'),
+            },
+          },
+        },
+      });
+    },
+  };
+}
+
 export default defineConfig({
   root: webRoot,
   base: './',
   // Served verbatim at the site root (favicon, images); absent is fine.
   publicDir: resolve(webRoot, 'public'),
+  plugins: [elementBundle()],
   build: {
     outDir: resolve(repo, 'dist'),
     emptyOutDir: true, // outDir is outside root, so Vite would otherwise refuse to clean it

@@ -5,7 +5,8 @@
 //   native        ctest in build/native (Catch2 test cases of eos-tests)
 //   native-debug  the same under AddressSanitizer + UBSan (preset native-debug); skipped, with
 //                 the reason printed, only if the sanitizer runtime is missing
-//   wasm          node --test tests/wasm/ (the WASM module in Node)
+//   wasm          node --test tests/wasm/ (*.test.mjs: the WASM module in Node), plus
+//                 vitest --config tests/wasm/vitest.config.ts when tests/wasm has *.test.ts
 //   web           tsc --noEmit, then vitest run (tests/web/)
 //   e2e           vite build → dist/, then node tests/e2e/run.mjs (headless Chromium)
 //
@@ -16,8 +17,8 @@
 //
 // The e2e contract (tests/e2e/run.mjs): started from the repo root with dist/ already built and
 // env EOS_DIST=<abs dist dir>, CHROMIUM_PATH=/usr/bin/chromium; it serves dist/ itself, prints
-// `E2E: N passed, M failed` as its last such line, and exits non-zero when M > 0.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// `E2E: N passed, M failed` as its last such line, and exits non-zero when M > 0. Time limit 15 min.
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setup, cmakeBuild } from './setup.mjs';
@@ -43,7 +44,7 @@ const wants = (t) => tiers.includes(t);
 const t0 = performance.now();
 const s = await setup({
   chromium: wants('e2e'),
-  native: wants('native'),
+  native: wants('native') || wants('wasm'), // the wasm tier compares against build/native/eos-run
   wasm: wants('wasm') || wants('web') || wants('e2e'),
 });
 mkdirSync(RESULTS, { recursive: true });
@@ -157,18 +158,32 @@ async function tierNativeDebug() {
   return ctestTier(repoPath('build', 'native-debug'), { env: SANITIZER_ENV, timeoutMs: 30 * MIN });
 }
 
-async function tierWasm() {
-  if (!s.stages.wasm?.ok) return { passed: 0, failed: 0, skipped: 0, problems: ['the WASM build failed (see set-up above)'] };
-  if (!exists(repoPath('tests', 'wasm'))) return { passed: 0, failed: 0, skipped: 0, problems: ['tests/wasm/ does not exist'] };
+/** `vitest run` (optionally with --config) with a JSON report; returns { passed, failed, skipped, problems }. */
+async function runVitest(extraArgs, jsonName) {
   const problems = [];
-  const tap = join(RESULTS, 'wasm.tap');
+  const json = join(RESULTS, jsonName);
+  rmSync(json, { force: true });
+  const r = await run(npmBin('vitest'), [
+    'run', ...extraArgs, '--reporter=default', '--reporter=json', `--outputFile.json=${json}`,
+  ], { timeoutMs: 10 * MIN });
+  const parsed = parseVitestJson(json);
+  const c = parsed ?? { passed: 0, failed: 0, skipped: 0 };
+  if (!parsed) problems.push('vitest wrote no JSON report (it crashed?)');
+  if (r.timedOut) problems.push('vitest timed out');
+  else if (r.code !== 0 && c.failed === 0 && c.passed > 0) problems.push(`vitest exited with code ${r.code}`);
+  return { ...c, problems };
+}
+
+/** node --test over a directory (its *.test.mjs etc.), spec output on the console, TAP to a file for the counts. */
+async function runNodeTest(dir, tapName) {
+  const problems = [];
+  const tap = join(RESULTS, tapName);
   rmSync(tap, { force: true });
-  // Human-readable spec output on the console, TAP into a file for the counts.
   const r = await run(process.execPath, [
     '--test',
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${tap}`,
-    'tests/wasm/',
+    dir,
   ], { timeoutMs: 10 * MIN });
   let text = '';
   try {
@@ -180,9 +195,37 @@ async function tierWasm() {
   return { ...c, problems };
 }
 
+const add = (a, b) => ({
+  passed: a.passed + b.passed,
+  failed: a.failed + b.failed,
+  skipped: a.skipped + b.skipped,
+  problems: [...a.problems, ...b.problems],
+});
+
+/** tests/wasm/: the plain .mjs tests under node --test, and the .ts ones under vitest with tests/wasm/vitest.config.ts. */
+async function tierWasm() {
+  if (!s.stages.wasm?.ok) return { passed: 0, failed: 0, skipped: 0, problems: ['the WASM build failed (see set-up above)'] };
+  const dir = repoPath('tests', 'wasm');
+  if (!exists(dir)) return { passed: 0, failed: 0, skipped: 0, problems: ['tests/wasm/ does not exist'] };
+  if (!s.stages.native?.ok) warn('the native build failed: tests comparing against build/native/eos-run will fail');
+  info('node --test tests/wasm/ (*.test.mjs)');
+  let r = await runNodeTest('tests/wasm/', 'wasm.tap');
+  const tsTests = readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith('.test.ts'));
+  if (tsTests.length > 0) {
+    const config = join('tests', 'wasm', 'vitest.config.ts');
+    if (!exists(repoPath(config))) {
+      r = add(r, { passed: 0, failed: 0, skipped: 0, problems: [`tests/wasm has ${tsTests.length} .test.ts file(s) but no vitest.config.ts`] });
+    } else {
+      info(`vitest run --config ${config} (${tsTests.length} .test.ts file(s))`);
+      r = add(r, await runVitest(['--config', config], 'wasm-vitest.json'));
+    }
+  }
+  return r;
+}
+
 async function tierWeb() {
-  const problems = [];
   let extraFailed = 0;
+  const problems = [];
   info('type check (tsc --noEmit)');
   const tsc = await run(npmBin('tsc'), ['--noEmit', '-p', 'tsconfig.json'], { timeoutMs: 5 * MIN });
   if (tsc.code !== 0) {
@@ -191,17 +234,8 @@ async function tierWeb() {
   } else {
     info('type check: no errors');
   }
-  const json = join(RESULTS, 'vitest.json');
-  rmSync(json, { force: true });
-  const r = await run(npmBin('vitest'), [
-    'run', '--reporter=default', '--reporter=json', `--outputFile.json=${json}`,
-  ], { timeoutMs: 10 * MIN });
-  const parsed = parseVitestJson(json);
-  const c = parsed ?? { passed: 0, failed: 0, skipped: 0 };
-  if (!parsed) problems.push('vitest wrote no JSON report (it crashed?)');
-  if (r.timedOut) problems.push('vitest timed out');
-  else if (r.code !== 0 && c.failed === 0 && c.passed > 0) problems.push(`vitest exited with code ${r.code}`);
-  return { ...c, extraFailed, problems };
+  const v = await runVitest([], 'vitest.json');
+  return { ...v, extraFailed, problems: [...problems, ...v.problems] };
 }
 
 async function tierE2E() {
@@ -213,7 +247,7 @@ async function tierE2E() {
   const problems = [];
   const r = await run(process.execPath, [runner], {
     env: { EOS_DIST: repoPath('dist'), CHROMIUM_PATH: process.env.CHROMIUM_PATH || '/usr/bin/chromium' },
-    timeoutMs: 10 * MIN,
+    timeoutMs: 15 * MIN,
   });
   const c = countsOrProblem(parseE2E(r.out), problems, 'the line "E2E: N passed, M failed"');
   if (r.timedOut) problems.push('timed out');
@@ -224,7 +258,7 @@ async function tierE2E() {
 const RUNNERS = {
   native: ['native (Catch2 via ctest, build/native)', tierNative],
   'native-debug': ['native-debug (ctest under AddressSanitizer + UBSan, build/native-debug)', tierNativeDebug],
-  wasm: ['wasm (node --test tests/wasm/)', tierWasm],
+  wasm: ['wasm (node --test + vitest, tests/wasm/)', tierWasm],
   web: ['web (tsc --noEmit + vitest tests/web/)', tierWeb],
   e2e: ['e2e (headless Chromium, tests/e2e/run.mjs)', tierE2E],
 };

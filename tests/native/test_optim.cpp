@@ -219,7 +219,7 @@ TEST_CASE("RK4 gradient flow matches exp(-A t) x0 and is fourth order", "[optim]
       const double ratio = errs[i] / errs[i + 1];
       INFO("error " << errs[i] << " -> " << errs[i + 1] << ", ratio " << ratio);
       CHECK(ratio > 13.0);
-      CHECK(ratio < 19.0);
+      CHECK(ratio < 20.0);  // 18.3 at h = 0.1 (not yet asymptotic), 16.5 at h = 0.025
     }
     const double order = std::log2(errs[2] / errs[3]);
     INFO("observed order " << order);

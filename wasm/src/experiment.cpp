@@ -26,6 +26,10 @@ struct Experiment::Impl {
   Dataset data;
   double lr = 0, beta = 0, time = 0;
   std::int64_t t = 0;
+  // time = time_anchor + (t - step_anchor) * lr for the GD family, re-anchored
+  // at every lr change, so that it is an exact multiple rather than a drifting sum.
+  double time_anchor = 0;
+  std::int64_t step_anchor = 0;
   Status status = Status::Running;
   std::vector<HyperChange> changes;
 };
@@ -130,9 +134,9 @@ struct ImplT final : Experiment::Impl {
         for (int i = 0; i < r.neig; ++i) r.eig[i] = s.values[i];
       }
       switch (spec.opt) {
-        case OptKind::Gd: optim::gd(theta, grad, lr); time += lr; break;
-        case OptKind::Polyak: optim::polyak(theta, vel, grad, lr, beta); time += lr; break;
-        case OptKind::Nesterov: optim::nesterov(theta, vel, grad, lr, beta); time += lr; break;
+        case OptKind::Gd: optim::gd(theta, grad, lr); break;
+        case OptKind::Polyak: optim::polyak(theta, vel, grad, lr, beta); break;
+        case OptKind::Nesterov: optim::nesterov(theta, vel, grad, lr, beta); break;
         case OptKind::Flow: {
           // Gradient flow by RK4 with step min(alpha/sharpness, max_step) (reference flow.py);
           // the sharpness is refreshed at least every 10 steps for the step size.
@@ -153,6 +157,7 @@ struct ImplT final : Experiment::Impl {
       }
       cache_valid = false;
       ++t;
+      if (spec.opt != OptKind::Flow) time = time_anchor + double(t - step_anchor) * lr;
       out.push_back(r);
     }
     return done;
@@ -205,6 +210,8 @@ void Experiment::set_lr(double lr) {
   check_lr(lr);
   if (lr == impl_->lr) return;
   impl_->changes.push_back({impl_->t, impl_->lr, lr, impl_->beta, impl_->beta});
+  impl_->time_anchor = impl_->time;
+  impl_->step_anchor = impl_->t;
   impl_->lr = lr;
 }
 

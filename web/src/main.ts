@@ -6,6 +6,7 @@ import './style.css';
 import { createEngineWorker } from './engine-worker';
 import { parseQuery, toQuery } from './state';
 import { mountApp, type AppHandle } from './ui/app';
+import { addShareButton } from './ui/share';
 
 declare global {
   interface Window {
@@ -36,6 +37,7 @@ if (root) {
       history.replaceState(history.state, '', q ? `?${q}` : location.pathname);
     },
   });
+  addShareButton(root, app.state); // "Share / embed" dialog (issue 6)
   window.__eos = {
     runs: app.runs,
     state: app.state,
