@@ -76,6 +76,7 @@ export class EosLabElement extends HTMLElement {
   private autoPaused = false;
   /** Has been in view once: mount on (re)configuration at once. */
   private started = false;
+  private mountCount = 0;
   private applyQueued = false;
   private io: IntersectionObserver | null = null;
   private ro: ResizeObserver | null = null;
@@ -191,6 +192,10 @@ export class EosLabElement extends HTMLElement {
   get playing(): boolean {
     return !!this.app?.manager.playing;
   }
+  /** How many times the app was (re)mounted: re-applying attributes that need a restart adds one. */
+  get mounts(): number {
+    return this.mountCount;
+  }
   /** Worker count of this element (created so far). */
   get workersCreated(): number {
     return this.pool?.created ?? 0;
@@ -250,6 +255,7 @@ export class EosLabElement extends HTMLElement {
       return;
     }
     this.started = true;
+    this.mountCount++;
     this.pool ??= new WorkerPool(factory);
     this.body.replaceChildren();
     const root = h('div', {});
