@@ -35,24 +35,6 @@ const asJson = process.argv.includes('--json');
 // load from other processes on a shared machine does not bias the ratios.
 const rounds = Math.max(1, Number(arg('--rounds', '1')));
 
-// Must stay identical to problem() and `inner` in bench/bench_native.cpp (the params
-// count is cross-checked below).
-const PROBLEMS = {
-  A: {
-    label: 'A: chebyshev T6, n=20, 1-30-20-1 tanh, mse',
-    inner: 200,
-    config: { dataset: 'chebyshev', degree: 6, n: 20, widths: [30, 20], act: 'tanh', loss: 'mse', lr: 0.05, eig_every: 0 },
-  },
-  B: {
-    label: 'B: gaussian-mixture n=1000, d=32, c=10, 32-200-200-10 tanh, mse',
-    inner: 5,
-    config: {
-      dataset: 'gaussian-mixture', n: 1000, d: 32, classes: 10, noise: 1.0, widths: [200, 200],
-      act: 'tanh', loss: 'mse', lr: 0.2, eig_every: 0,
-    },
-  },
-};
-
 async function loadFlavour(base) {
   const mjs = join(REPO, 'web', 'src', 'wasm', `${base}.mjs`);
   const wasm = join(REPO, 'web', 'src', 'wasm', `${base}.wasm`);
@@ -89,6 +71,15 @@ if (!simd) {
   process.exit(1);
 }
 log(`WASM-SIMD: Eigen paths ${simd.simdInUse()}; WASM-scalar: ${scalar ? scalar.simdInUse() : 'not built'}`);
+
+// The problems come from the engine itself (eos::bench_problem, wasm/src/bench.cpp), the
+// same ones eos-bench times natively, so the two cannot drift apart.
+const LABELS = {
+  A: 'A: chebyshev T6, n=20, 1-30-20-1 tanh, mse',
+  B: 'B: gaussian-mixture n=1000, d=32, c=10, 32-200-200-10 tanh, mse',
+};
+const PROBLEMS = {};
+for (const p of ['A', 'B']) PROBLEMS[p] = { label: LABELS[p], ...simd.benchProblem(p) };
 
 // Warm-up (discarded): touches every code path once, so caches and the allocator are warm.
 simd.bench(PROBLEMS.A.config, 5);

@@ -611,6 +611,12 @@ export async function runEmbedSuite({ browser, dist, log = console.log }) {
     const iframeSrc = /src="([^"]+)"/.exec(snip.iframe)?.[1]?.replaceAll('&amp;', '&');
     assert(iframeSrc && sameQuery(iframeSrc, `${LAB}embed.html?`), `iframe: ${snip.iframe}`);
     assert(snip.element.includes(`src="${LAB}eos-lab.js"`) && snip.element.includes('lr="0.1"') && snip.element.includes('widths="20,20"'), `element: ${snip.element}`);
+    // Copy puts exactly the snippet on the clipboard.
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: A });
+    await page.click('dialog.eos-share [data-copy=iframe]');
+    await waitFor('"Copied."', async () => /Copied/.test(await dlg.textContent()), 5000);
+    const clip = await page.evaluate(() => navigator.clipboard.readText());
+    assert(clip === snip.iframe, `clipboard holds the iframe snippet, got ${clip.slice(0, 80)}`);
     await page.screenshot({ path: join(OUT, 'embed-share-dialog.png') });
     await page.keyboard.press('Escape');
     await dlg.waitFor({ state: 'detached', timeout: 5000 });

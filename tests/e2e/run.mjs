@@ -488,6 +488,9 @@ async function main() {
     await test('phone width, dark scheme, labels and keyboard', tKeyboardAndPhone);
     await test('three runs: longest main-thread task (measured)', tThreeRunsLongtask);
     await test('figure 1 preset: each GD run at its own 2/η, flow beyond', tFigure1);
+    // Embedding and hosting (issue 6): tests/e2e/embed.mjs, same browser; its results count here.
+    const { runEmbedSuite } = await import('./embed.mjs');
+    results.push(...(await runEmbedSuite({ browser, dist: DIST, log })));
   } finally {
     await browser.close().catch(() => {});
     await new Promise((r) => server.httpServer.close(r));

@@ -24,7 +24,6 @@
 #include <malloc.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -35,6 +34,7 @@
 #include <utility>
 #include <vector>
 
+#include "eoslab/bench.hpp"
 #include "eoslab/config.hpp"
 #include "eoslab/data.hpp"
 #include "eoslab/eigen.hpp"
@@ -355,80 +355,35 @@ val heap_stats() {
 
 // ------------------------------------------------------------ benchmark
 
-// The same work as bench/bench_native.cpp's run(), timed inside wasm (steady_clock
-// is performance.now() here), so bench/bench_wasm.mjs compares like with like:
-// ms per GD step (inner steps, best of 5), per HVP at the initial point (best of
-// 5 x inner), per top-1 / top-5 sharpness cold at init and warm after one step
-// (best of 3), with the HVPs used.
-using Clock = std::chrono::steady_clock;
-
-double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
-
-template <class F>
-double best_of(int reps, F&& f) {
-  double best = 1e300;
-  for (int r = 0; r < reps; ++r) {
-    const auto t0 = Clock::now();
-    f();
-    best = std::min(best, ms_since(t0));
-  }
-  return best;
-}
-
-template <class T>
-double bench_hvp(const eos::Config& c, int inner) {
-  const eos::Spec s = eos::validate(c);
-  const eos::Dataset d = eos::make_dataset(s);
-  eos::Mlp<T> m(s, d);
-  using Vec = typename eos::Mlp<T>::Vec;
-  Vec th = m.init_params(s).template cast<T>(), g, v(m.num_params()), hv;
-  eos::Rng rng(1);
-  for (Eigen::Index i = 0; i < v.size(); ++i) v[i] = T(rng.normal());
-  m.loss_grad(th, g);
-  return best_of(5, [&] { for (int i = 0; i < inner; ++i) m.hvp(v, hv); }) / inner;
-}
-
+// eos::bench_config (wasm/src/bench.cpp) is the same code bench/bench_native.cpp
+// times, run inside wasm (steady_clock is performance.now() here), so
+// bench/bench_wasm.mjs compares like with like.
 val bench(val cfg_js, int inner) {
   return guarded(val::null(), [&] {
     if (inner < 1) throw eos::ConfigError("inner must be >= 1");
-    eos::Config c = config_from_val(cfg_js);
-    c.eig_every = 0;
+    const eos::BenchResult r = eos::bench_config(config_from_val(cfg_js), inner);
     val o = val::object();
-    {
-      eos::Experiment e(c);
-      std::vector<eos::StepRecord> rec;
-      rec.reserve(std::size_t(inner));
-      o.set("params", val(double(e.num_params())));
-      o.set("step_ms", val(best_of(5, [&] { rec.clear(); e.step(inner, rec); }) / inner));
-    }
-    const bool use_f64 = eos::validate(c).precision == eos::Precision::Float64;
-    o.set("hvp_ms", val(use_f64 ? bench_hvp<double>(c, inner) : bench_hvp<float>(c, inner)));
-    for (int k : {1, 5}) {
-      eos::Config ck = c;
-      ck.neigs = k;
-      double cold = 1e300, warm = 1e300;
-      int cold_h = 0, warm_h = 0;
-      for (int rep = 0; rep < 3; ++rep) {
-        eos::Experiment e(ck);
-        std::vector<eos::StepRecord> rec;
-        auto t0 = Clock::now();
-        const eos::SharpnessResult s0 = e.sharpness(k);
-        cold = std::min(cold, ms_since(t0));
-        cold_h = s0.hvps;
-        e.step(1, rec);
-        t0 = Clock::now();
-        const eos::SharpnessResult s1 = e.sharpness(k);
-        warm = std::min(warm, ms_since(t0));
-        warm_h = s1.hvps;
-      }
-      const std::string p = "top" + std::to_string(k) + "_";
-      o.set(p + "cold_ms", val(cold));
-      o.set(p + "cold_hvps", val(cold_h));
-      o.set(p + "warm_ms", val(warm));
-      o.set(p + "warm_hvps", val(warm_h));
+    o.set("params", val(double(r.params)));
+    o.set("step_ms", val(r.step_ms));
+    o.set("hvp_ms", val(r.hvp_ms));
+    for (int i = 0; i < 2; ++i) {
+      const std::string p = i == 0 ? "top1_" : "top5_";
+      o.set(p + "cold_ms", val(r.cold_ms[i]));
+      o.set(p + "cold_hvps", val(r.cold_hvps[i]));
+      o.set(p + "warm_ms", val(r.warm_ms[i]));
+      o.set(p + "warm_hvps", val(r.warm_hvps[i]));
     }
     return o;
   });
+}
+
+// The benchmark problems 'A' / 'B' as config objects, with their inner step counts.
+val bench_problem(std::string which) {
+  const char w = which == "A" ? 'A' : 'B';
+  val o = val::object();
+  o.set("config", from_json(eos::config_to_json(eos::bench_problem(w))));
+  o.set("inner", val(eos::bench_inner(w)));
+  return o;
 }
 
 }  // namespace
@@ -450,6 +405,7 @@ EMSCRIPTEN_BINDINGS(eoslab) {
   function("_eosDumpProblem", &dump_problem);
   function("_eosValidateConfig", &validate_config);
   function("_eosBench", &bench);
+  function("benchProblem", &bench_problem);
   function("_eosLastError", &last_error);
   function("defaultConfig", &default_config);
   function("configFieldNames", &config_field_names);

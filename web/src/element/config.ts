@@ -47,7 +47,7 @@ export interface ExtraAttr {
 export const EXTRA_ATTRS: readonly ExtraAttr[] = [
   {
     name: 'controls',
-    allowed: `comma-separated: ${CONTROL_WORDS.join('|')}, or any of ${CONTROL_NAMES.join('|')}`,
+    allowed: `${CONTROL_WORDS.join('|')}, or a comma-separated list of control names (below)`,
     default: DEFAULT_CONTROLS.join(','),
     doc: 'Which controls the reader gets. `play` = Play/Pause, Step, Reset, + Add run; a schema name = that setting; `all` = the full settings panel.',
   },
@@ -110,10 +110,14 @@ function splitList(raw: string): string[] {
   return raw.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
 }
 
-/** Closest known name within edit distance 2 (for "did you mean"). */
+/**
+ * Closest known name for "did you mean" (optimal string alignment distance: a swap of two
+ * neighbours counts as one edit), within 1 edit for names of up to 3 letters, else 2.
+ */
 export function suggest(name: string, known: readonly string[]): string | null {
+  const limit = name.length <= 3 ? 1 : 2;
   let best: string | null = null;
-  let bestD = 3;
+  let bestD = limit + 1;
   for (const k of known) {
     const d = editDistance(name, k);
     if (d < bestD) {
@@ -125,17 +129,15 @@ export function suggest(name: string, known: readonly string[]): string | null {
 }
 
 function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0];
-    prev[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const up = prev[j];
-      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
-  return prev[b.length];
+  return d[a.length][b.length];
 }
 
 /**

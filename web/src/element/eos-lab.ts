@@ -10,4 +10,4 @@ import { EosLabElement, defineEosLab } from './element';
 defineEosLab(createElementWorker);
 
 export { EosLabElement, defineEosLab };
-export { parseElementConfig, OBSERVED_ATTRIBUTES } from './config';
+export { CONTROL_NAMES, HIDE_PARTS, OBSERVED_ATTRIBUTES, parseElementConfig } from './config';

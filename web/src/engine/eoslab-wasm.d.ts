@@ -150,6 +150,8 @@ declare module 'eoslab-wasm' {
     heapStats(): HeapStats;
     /** The work of bench/bench_native.cpp on one problem (ms timed inside wasm). */
     bench(config: Partial<WasmConfig>, inner: number): BenchResult;
+    /** Benchmark problem 'A' or 'B' (eos::bench_problem) and its inner step count. */
+    benchProblem(which: 'A' | 'B'): { config: WasmConfig; inner: number };
     HEAP8: Int8Array;
   }
 

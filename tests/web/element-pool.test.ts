@@ -1,0 +1,124 @@
+// Unit tests of the <eos-lab> worker pool (web/src/element/pool.ts) with the fake engine
+// worker: a released worker is reused (no new worker on remount), its old owner's late
+// replies never reach the new owner (even one carrying the same message id), broken
+// workers are not reused, and dispose terminates everything.
+import { describe, expect, it } from 'vitest';
+import type { FromWorker } from '../../web/src/engine/protocol';
+import { WorkerPool } from '../../web/src/element/pool';
+import { RunManager } from '../../web/src/runs';
+import { defaultState } from '../../web/src/state';
+import { fakeFactory } from './fake-worker';
+
+function collect(w: { onmessage: ((ev: MessageEvent<FromWorker>) => void) | null }): FromWorker[] {
+  const got: FromWorker[] = [];
+  w.onmessage = (ev) => got.push(ev.data);
+  return got;
+}
+
+describe('WorkerPool', () => {
+  it('reuses a released worker and drops the old owner’s traffic until the sentinel', () => {
+    const f = fakeFactory();
+    const pool = new WorkerPool(f.create);
+    const a = pool.get();
+    const gotA = collect(a);
+    a.postMessage({ type: 'create', id: 1, config: {} });
+    f.flushAll();
+    expect(gotA.map((m) => m.type)).toEqual(['result']);
+    // In flight when the owner lets go: a step (progress + result id 2).
+    a.postMessage({ type: 'step', id: 2, n: 5 });
+    a.terminate();
+    expect(f.made).toHaveLength(1);
+    expect(pool.idle).toBe(1);
+    const b = pool.get();
+    expect(f.made).toHaveLength(1); // no new worker
+    const gotB = collect(b);
+    // The new owner starts its own numbering at 2 as well: the stale result id 2 must not reach it.
+    b.postMessage({ type: 'create', id: 2, config: { lr: 0.1 } });
+    f.flushAll();
+    expect(gotB).toHaveLength(1);
+    expect(gotB[0]).toMatchObject({ type: 'result', id: 2 });
+    expect((gotB[0] as { info: { step: number; lr: number } }).info).toMatchObject({ step: 0, lr: 0.1 });
+    expect(gotA).toHaveLength(1); // nothing more to the old owner either
+    const sentinel = f.made[0].received.find((m) => m.type === 'info');
+    expect(sentinel && sentinel.id < 0).toBe(true);
+  });
+
+  it('a second lease while the first is held makes a second worker', () => {
+    const f = fakeFactory();
+    const pool = new WorkerPool(f.create);
+    pool.get();
+    pool.get();
+    expect(f.made).toHaveLength(2);
+    expect(pool.created).toBe(2);
+    expect(pool.idle).toBe(0);
+  });
+
+  it('a worker that never answered (engine failed to load) is terminated, not reused', () => {
+    const f = fakeFactory();
+    const pool = new WorkerPool(f.create);
+    const a = pool.get();
+    a.terminate();
+    expect(f.made[0].terminated).toBe(true);
+    expect(pool.size).toBe(0);
+    pool.get();
+    expect(f.made).toHaveLength(2);
+  });
+
+  it('onerror is forwarded and the worker is dropped on release', () => {
+    const f = fakeFactory();
+    const pool = new WorkerPool(f.create);
+    const a = pool.get();
+    let err = '';
+    a.onerror = (ev) => (err = ev.message);
+    a.postMessage({ type: 'create', id: 1, config: {} });
+    f.flushAll();
+    f.made[0].onerror?.({ message: 'boom' } as ErrorEvent);
+    expect(err).toBe('boom');
+    a.terminate();
+    expect(f.made[0].terminated).toBe(true);
+  });
+
+  it('a leased handle refuses messages after terminate; dispose terminates all', () => {
+    const f = fakeFactory();
+    const pool = new WorkerPool(f.create);
+    const a = pool.get();
+    a.postMessage({ type: 'create', id: 1, config: {} });
+    f.flushAll();
+    a.terminate();
+    expect(() => a.postMessage({ type: 'info', id: 9 })).toThrow(/released/);
+    pool.get();
+    pool.dispose();
+    expect(f.made.every((w) => w.terminated)).toBe(true);
+    expect(() => pool.get()).toThrow(/disposed/);
+  });
+
+  it('a RunManager remounted on the pool trains on the same worker with fresh records', () => {
+    const f = fakeFactory({ chunkRows: 10 });
+    const pool = new WorkerPool(f.create);
+    const s = defaultState();
+    s.speed = 0;
+    const m1 = new RunManager({ createWorker: pool.get, autoTick: false });
+    m1.load(s);
+    f.flushAll();
+    m1.play();
+    m1.tick();
+    f.flushAll();
+    expect(m1.runs[0].records.rows).toBeGreaterThan(0);
+    m1.tick(); // a step request in flight when the manager goes away
+    m1.dispose();
+    const m2 = new RunManager({ createWorker: pool.get, autoTick: false });
+    const s2 = { ...s, lr: 0.1 };
+    m2.load(s2);
+    f.flushAll();
+    expect(f.made).toHaveLength(1);
+    expect(m2.runs[0].phase).toBe('ready');
+    expect(m2.runs[0].records.rows).toBe(0); // nothing of the old run leaked in
+    m2.play();
+    m2.tick();
+    f.flushAll();
+    const rec = m2.runs[0].records;
+    expect(rec.rows).toBeGreaterThan(0);
+    expect(rec.cols.step.get(0)).toBe(0);
+    expect(rec.cols.lr.get(0)).toBe(0.1);
+  });
+});
