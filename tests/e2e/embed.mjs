@@ -11,7 +11,8 @@
 // host CSS does not leak in and the element's does not leak out; a bad attribute shows
 // its message while the others run; lazy start on scroll-in and pause when out of view or
 // in a background tab; attribute changes re-apply (η live, others remount on pooled
-// workers) with the network OFF (works offline once loaded); embed.html's hide flags; the
+// workers) with the network OFF (works offline once loaded); embed.html's hide flags; every
+// `controls` name maps to a control of the app; the
 // built dist/ from a sub-path loads with no 404 and no console error, and its Share /
 // embed dialog prints snippets that work when pasted into a page; everything under the
 // CSP; an element loaded from another origin; no request leaves the page's origin.
@@ -577,6 +578,40 @@ export async function runEmbedSuite({ browser, dist, log = console.log }) {
     assert(r.link && r.link.startsWith(LAB) && /lr=0\.1/.test(r.link), `link to the full lab with the settings: ${r.link}`);
     assert(r.fill && r.frameH <= r.vh && r.frameH > r.vh - 40, `the embed fills the frame (${r.frameH}px of ${r.vh}px)`);
     await page.screenshot({ path: join(OUT, 'embed-iframe-page.png') });
+  });
+
+  await test('controls: every name maps to a control of the app; only the chosen ones show', async (open) => {
+    const { page } = await open({ viewport: { width: 900, height: 900 } });
+    const check = async (controls) => {
+      await page.goto(`${LAB}embed.html?controls=${controls}&autoplay=0`);
+      await defined(page);
+      // Engine loaded (run ready), so leaving the page aborts no download.
+      await waitFor('the embed ready', async () => (await elStatus(page, 'eos-lab'))?.[0]?.phase === 'ready', 15_000);
+      return page.evaluate(async () => {
+        const { CONTROL_NAMES } = await import(new URL('eos-lab.js', location.href).href);
+        const sr = document.querySelector('eos-lab').shadowRoot;
+        const find = (n) =>
+          n === 'play' ? sr.querySelector('.eos-transport > button')
+            : n === 'export' ? sr.querySelector('.eos-export')
+              : n === 'speed' ? sr.querySelector('.eos-speed')
+                : n === 'preset' ? sr.querySelector('.eos-preset')
+                  : sr.querySelector(`.eos-controls [data-key="${n}"]`);
+        const out = {};
+        for (const n of CONTROL_NAMES) {
+          const el = find(n);
+          out[n] = el ? (el.closest('.eos-off') ? 'off' : 'on') : 'missing';
+        }
+        return out;
+      });
+    };
+    const all = await check('all');
+    const missing = Object.keys(all).filter((k) => all[k] === 'missing');
+    assert(missing.length === 0, `control names without a control in the app: ${missing.join(', ')}`);
+    const offInAll = Object.keys(all).filter((k) => all[k] !== 'on');
+    assert(offInAll.length === 0, `controls="all" must show every control, off: ${offInAll.join(', ')}`);
+    const some = await check('lr,dataset,speed');
+    const on = Object.keys(some).filter((k) => some[k] === 'on').sort();
+    assert(on.join() === 'dataset,lr,speed', `controls="lr,dataset,speed" shows exactly those, got ${on.join()}`);
   });
 
   // ---------------------------------------------------------------- 6. dist from a sub-path, Share dialog

@@ -4,7 +4,7 @@
 // workers are not reused, and dispose terminates everything.
 import { describe, expect, it } from 'vitest';
 import type { FromWorker } from '../../web/src/engine/protocol';
-import { WorkerPool } from '../../web/src/element/pool';
+import { ENGINE_LOAD_FAILED, WorkerPool } from '../../web/src/element/pool';
 import { RunManager } from '../../web/src/runs';
 import { defaultState } from '../../web/src/state';
 import { fakeFactory } from './fake-worker';
@@ -53,11 +53,18 @@ describe('WorkerPool', () => {
     expect(pool.idle).toBe(0);
   });
 
-  it('a worker that never answered (engine failed to load) is terminated, not reused', () => {
+  it('a worker still loading is reused; one whose engine failed to load is terminated', () => {
     const f = fakeFactory();
     const pool = new WorkerPool(f.create);
-    const a = pool.get();
+    const a = pool.get(); // never answered yet: still loading
     a.terminate();
+    expect(f.made[0].terminated).toBe(false);
+    expect(pool.idle).toBe(1);
+    const b = pool.get();
+    expect(f.made).toHaveLength(1);
+    f.made[0].inject({ type: 'error', id: 3, message: `${ENGINE_LOAD_FAILED}: CompileError` });
+    f.flushAll(); // the sentinel reply and the failure notice
+    b.terminate();
     expect(f.made[0].terminated).toBe(true);
     expect(pool.size).toBe(0);
     pool.get();

@@ -134,6 +134,7 @@ export class EosLabElement extends HTMLElement {
       this.ro?.disconnect();
       this.ro = null;
       this.visible = false;
+      this.started = false; // re-inserted later: wait to be in view again
       this.unmount();
       this.pool?.dispose();
       this.pool = null;
@@ -219,7 +220,7 @@ export class EosLabElement extends HTMLElement {
     const cfg = parseElementConfig([...this.attributes].map((a) => [a.name, a.value] as const));
     this.cfg = cfg;
     this.renderNotes(cfg);
-    this.renderFoot();
+    this.renderFoot(this.app && cfg.ok ? this.app.state() : undefined);
     if (!cfg.ok) {
       this.unmount();
       this.dispatchEvent(new CustomEvent('eos-error', { detail: { errors: cfg.errors } }));

@@ -17,8 +17,7 @@ interface Slot {
   real: WorkerLike;
   /** Sentinel id awaited before messages are passed on again, or null. */
   draining: number | null;
-  /** Saw at least one answer: the engine loaded. Broken workers are not reused. */
-  healthy: boolean;
+  /** The worker errored or its engine failed to load: not reused. */
   failed: boolean;
   lease: Lease | null;
 }
@@ -51,6 +50,8 @@ class Lease implements WorkerLike {
 }
 
 let nextSentinel = -1000;
+/** Prefix of the worker's answers after its WebAssembly module failed to load. */
+export const ENGINE_LOAD_FAILED = 'the engine failed to load';
 
 export class WorkerPool {
   private readonly create: WorkerFactory;
@@ -70,7 +71,7 @@ export class WorkerPool {
     if (!slot) {
       const real = this.create();
       this.created++;
-      const s: Slot = { real, draining: null, healthy: false, failed: false, lease: null };
+      const s: Slot = { real, draining: null, failed: false, lease: null };
       real.onmessage = (ev) => this.onMessage(s, ev);
       real.onerror = (ev) => {
         s.failed = true;
@@ -96,7 +97,8 @@ export class WorkerPool {
   /** Called by Lease.terminate(). */
   release(s: Slot): void {
     s.lease = null;
-    if (this.disposed || s.failed || !s.healthy) {
+    // A worker still loading its engine is kept: messages queue in it until it is ready.
+    if (this.disposed || s.failed) {
       this.drop(s);
       return;
     }
@@ -125,7 +127,8 @@ export class WorkerPool {
 
   private onMessage(s: Slot, ev: MessageEvent<FromWorker>): void {
     const m = ev.data;
-    if (m.type === 'result') s.healthy = true;
+    // engine/worker.ts startWorker() answers every request this way when the module failed to load.
+    if (m.type === 'error' && m.message.startsWith(ENGINE_LOAD_FAILED)) s.failed = true;
     if (s.draining !== null) {
       if ((m.type === 'result' || m.type === 'error') && m.id === s.draining) s.draining = null;
       return; // the old owner's traffic, or the sentinel's own reply

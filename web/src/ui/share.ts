@@ -95,7 +95,7 @@ export function openShareDialog(root: HTMLElement, state: AppState, base = new U
       'element',
       '<eos-lab> element',
       s.element,
-      'Needs eos-lab.js, eos-lab-worker.js and eos-lab.wasm from the same site (copy them from dist/ next to your page and make the src relative if you host your own copy). Attributes: docs/embedding.md.',
+      'Loads eos-lab.js, eos-lab-worker.js and eos-lab.wasm from the address above: this works on pages of the same site, and on other sites when that host allows CORS (GitHub Pages does). Or copy the three files from dist/ next to your page and make the src relative. Attributes: docs/embedding.md.',
       4,
     ),
     h('div', { class: 'eos-share-actions' }, close),
