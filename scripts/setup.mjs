@@ -79,10 +79,11 @@ async function ensureNodeModules() {
 
 /**
  * Configure `preset` into build/<dir> when it has never been configured (or the configure
- * failed, or CMakePresets.json changed, or the CI flag the tests bake in changed), then build
- * it incrementally. Returns { ok, reason }.
+ * failed, or CMakePresets.json changed, or, with ciSensitive, the CI flag that the native tests
+ * bake in at configure time changed), then build `targets` (default: all) incrementally.
+ * Returns { ok, reason }.
  */
-export async function cmakeBuild(preset, { targets = [] } = {}) {
+export async function cmakeBuild(preset, { targets = [], ciSensitive = false } = {}) {
   const dir = repoPath('build', preset);
   const cache = `${dir}/CMakeCache.txt`;
   const ciStamp = `${dir}/.eos-ci`;
@@ -97,8 +98,8 @@ export async function cmakeBuild(preset, { targets = [] } = {}) {
       ? 'previous configure did not finish'
       : mtime(repoPath('CMakePresets.json')) > mtime(cache)
         ? 'CMakePresets.json changed'
-        : lastCi !== ci
-          ? `CI=${ci} (EOS_CI_SHORT is set at configure time)`
+        : ciSensitive && lastCi !== ci
+          ? `CI=${ci} now, tests were configured with CI=${lastCi ?? 'unknown'} (EOS_CI_SHORT)`
           : null;
   if (why) {
     info(`configuring preset ${preset} (${why})`);
@@ -113,12 +114,14 @@ export async function cmakeBuild(preset, { targets = [] } = {}) {
 }
 
 /**
- * opts: chromium (also require the e2e packages), npm, native, wasm (which stages to run).
+ * opts: chromium (also require the e2e packages), npm, native, wasm (which stages to run),
+ * nativeTargets (default all; `npm start` only needs eos-run), forTests (reconfigure the
+ * native build when CI changed, since EOS_CI_SHORT is fixed at configure time).
  * Exits the process if system packages are missing; build failures are returned, not thrown,
  * so `npm test` can still run the tiers that do not need the broken build.
  */
 export async function setup(opts = {}) {
-  const { chromium = false, npm = true, native = true, wasm = true } = opts;
+  const { chromium = false, npm = true, native = true, wasm = true, nativeTargets = [], forTests = false } = opts;
   const result = { ok: true, stages: {} };
   const stage = async (name, title, fn) => {
     heading(title);
@@ -147,7 +150,11 @@ export async function setup(opts = {}) {
       process.exit(1);
     }
   }
-  if (native) await stage('native', 'build: native engine (preset native)', () => cmakeBuild('native'));
+  if (native) {
+    const what = nativeTargets.length ? ` → ${nativeTargets.join(', ')}` : '';
+    await stage('native', `build: native engine (preset native${what})`, () =>
+      cmakeBuild('native', { targets: nativeTargets, ciSensitive: forTests }));
+  }
   if (wasm) await stage('wasm', 'build: WASM module (preset wasm)', () => cmakeBuild('wasm'));
   return result;
 }

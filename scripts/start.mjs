@@ -27,7 +27,8 @@ async function freePort(from) {
   throw new Error(`no free port in ${from}–${from + 49}`);
 }
 
-const s = await setup({ chromium: false, native: !args.includes('--no-native') });
+// The page needs only the WASM module; of the native build, only the CLI (no test binaries).
+const s = await setup({ chromium: false, native: !args.includes('--no-native'), nativeTargets: ['eos-run'] });
 if (s.stages.wasm && !s.stages.wasm.ok) {
   error('the WASM module did not build, so the lab cannot run (see the errors above)');
   process.exit(1);

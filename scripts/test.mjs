@@ -45,6 +45,7 @@ const t0 = performance.now();
 const s = await setup({
   chromium: wants('e2e'),
   native: wants('native') || wants('wasm'), // the wasm tier compares against build/native/eos-run
+  forTests: true,
   wasm: wants('wasm') || wants('web') || wants('e2e'),
 });
 mkdirSync(RESULTS, { recursive: true });
@@ -153,7 +154,7 @@ async function tierNativeDebug() {
   if (why) return { skip: why };
   // Only what ctest runs (eos-tests pulls in eos-run): the benchmark under ASan is not needed.
   info('sanitizer runtime OK; building eos-tests with preset native-debug');
-  const b = await cmakeBuild('native-debug', { targets: ['eos-tests'] });
+  const b = await cmakeBuild('native-debug', { targets: ['eos-tests'], ciSensitive: true });
   if (!b.ok) return { passed: 0, failed: 0, skipped: 0, problems: [b.reason] };
   return ctestTier(repoPath('build', 'native-debug'), { env: SANITIZER_ENV, timeoutMs: 30 * MIN });
 }
