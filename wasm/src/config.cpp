@@ -37,7 +37,10 @@ E lookup(const char* field, const std::string& name, const std::pair<const char*
   for (const auto& [n, e] : table)
     if (name == n) return e;
   std::string allowed;
-  for (std::size_t i = 0; i < N; ++i) allowed += (i ? "|" : "") + std::string(table[i].first);
+  for (std::size_t i = 0; i < N; ++i) {
+    if (i) allowed += '|';
+    allowed += table[i].first;
+  }
   fail(std::string(field) + " must be one of " + allowed + ", got '" + name + "'");
 }
 
