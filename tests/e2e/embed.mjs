@@ -25,12 +25,12 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { HOST, assert, freePort, median, waitFor } from './util.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(HERE, '..', '..');
 const FIXTURES = join(HERE, 'fixtures');
 const OUT = join(REPO, 'tests', 'output');
-const HOST = '127.0.0.1';
 const CSP = "script-src 'self' 'wasm-unsafe-eval'";
 const ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -128,39 +128,7 @@ async function startServer(dist, ports) {
   };
 }
 
-async function freePort(from) {
-  for (let p = from; p < from + 200; p++) {
-    const ok = await new Promise((done) => {
-      const s = createServer();
-      s.once('error', () => done(false));
-      s.listen(p, HOST, () => s.close(() => done(true)));
-    });
-    if (ok) return p;
-  }
-  throw new Error(`no free port from ${from}`);
-}
-
 // ------------------------------------------------------------------ small helpers
-
-async function waitFor(what, fn, ms, every = 100) {
-  const t0 = Date.now();
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last) return last;
-    if (Date.now() - t0 > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, every));
-  }
-}
-
-function assert(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.floor(s.length / 2)] : NaN;
-}
 
 /** status() of the element matching `sel` in a page or frame. */
 function elStatus(target, sel) {

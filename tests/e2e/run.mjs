@@ -18,17 +18,16 @@
 // CI=true shortens the long waits (not the checks); E2E_ONLY=<text> runs only matching tests.
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { HOST, assert, freePort, median, waitFor } from './util.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DIST = resolve(process.env.EOS_DIST || join(REPO, 'dist'));
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const CI = process.env.CI === 'true';
 const OUT = join(REPO, 'tests', 'output');
-const HOST = '127.0.0.1';
 const ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync',
@@ -41,39 +40,6 @@ const measurements = [];
 
 function log(...a) {
   console.log(...a);
-}
-
-async function freePort(from) {
-  for (let p = from; p < from + 100; p++) {
-    const ok = await new Promise((done) => {
-      const s = createServer();
-      s.once('error', () => done(false));
-      s.listen(p, HOST, () => s.close(() => done(true)));
-    });
-    if (ok) return p;
-  }
-  throw new Error(`no free port from ${from}`);
-}
-
-/** Polls fn (async, returns a truthy value when done) every `every` ms, up to `ms`. */
-async function waitFor(what, fn, ms, every = 100) {
-  const t0 = Date.now();
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last) return last;
-    if (Date.now() - t0 > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, every));
-  }
-}
-
-function assert(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.floor(s.length / 2)] : NaN;
 }
 
 // ------------------------------------------------------------------ page helpers

@@ -1,0 +1,39 @@
+// Small helpers shared by the browser suites (run.mjs and embed.mjs): a free
+// loopback port, polling with a timeout, assertions, a median.
+import { createServer } from 'node:net';
+
+export const HOST = '127.0.0.1';
+
+/** The first port from `from` on that can be bound on HOST. */
+export async function freePort(from, span = 200) {
+  for (let p = from; p < from + span; p++) {
+    const ok = await new Promise((done) => {
+      const s = createServer();
+      s.once('error', () => done(false));
+      s.listen(p, HOST, () => s.close(() => done(true)));
+    });
+    if (ok) return p;
+  }
+  throw new Error(`no free port from ${from}`);
+}
+
+/** Polls fn (async, returns a truthy value when done) every `every` ms, up to `ms`. */
+export async function waitFor(what, fn, ms, every = 100) {
+  const t0 = Date.now();
+  let last;
+  for (;;) {
+    last = await fn();
+    if (last) return last;
+    if (Date.now() - t0 > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, every));
+  }
+}
+
+export function assert(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)] : NaN;
+}
