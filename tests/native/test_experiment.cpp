@@ -58,7 +58,7 @@ TEST_CASE("records hold the state before each step's update", "[experiment]") {
   REQUIRE(e.step_count() == 11);
 }
 
-TEST_CASE("two runs with the same seed give identical records; another seed differs", "[experiment]") {
+TEST_CASE("two runs with the same seed give identical records, another seed differs", "[experiment]") {
   std::vector<eos::StepRecord> a, b, c;
   eos::Experiment ea(small()), eb(small());
   ea.step(60, a);

@@ -146,7 +146,7 @@ TEST_CASE("Rng: splitmix64 seeding spreads every seed bit over the state", "[rng
   }
 }
 
-TEST_CASE("Rng: uniform() lies in [0,1) with the moments of U(0,1)", "[rng]") {
+TEST_CASE("Rng: uniform() lies in the half-open unit interval with the moments of U(0,1)", "[rng]") {
   const int N = 100000;
   eos::Rng r(12345);
   std::vector<double> v(N);
@@ -206,7 +206,7 @@ TEST_CASE("Rng: normal() has the moments of N(0,1)", "[rng]") {
   }
 }
 
-TEST_CASE("Rng: below(n) is uniform on [0, n)", "[rng]") {
+TEST_CASE("Rng: below(n) is uniform on 0..n-1", "[rng]") {
   eos::Rng r(2024);
   for (int i = 0; i < 1000; ++i) REQUIRE(r.below(1) == 0);
 
