@@ -30,37 +30,10 @@ export interface RunSpec {
   beta: number;
 }
 
-/** Engine fields (sent to the worker) and UI fields, flat, as they appear in the URL. */
-export interface AppState {
-  // --- data ---
-  dataset: string;
-  n: number;
-  degree: number;
-  d: number;
-  classes: number;
-  noise: number;
-  data_seed: number;
-  // --- model ---
-  widths: number[];
-  act: string;
-  bias: boolean;
-  init: string;
-  init_scale: number;
-  loss: string;
-  precision: string;
-  // --- optimiser (of the first run) ---
+/** Engine fields (EngineConfig, sent to the worker) and UI fields, flat, as they appear in the URL. */
+export interface AppState extends EngineConfig {
+  /** Narrower than the engine's string: the optimiser of the first run, one the UI offers. */
   opt: Optimiser;
-  lr: number;
-  beta: number;
-  flow_alpha: number;
-  flow_max_step: number;
-  seed: number;
-  // --- measurement ---
-  eig_every: number;
-  neigs: number;
-  lanczos_tol: number;
-  lanczos_max_iter: number;
-  diverge_factor: number;
   // --- run / UI ---
   steps: number;
   speed: number;

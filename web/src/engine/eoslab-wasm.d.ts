@@ -39,7 +39,7 @@ declare module 'eoslab-wasm' {
     diverge_factor: number;
   }
 
-  /** One chunk of per-step records, struct of arrays (fresh copies, safe to transfer). Same shape as protocol.ts RecordChunk. */
+  /** One chunk of per-step records, struct of arrays (fresh copies, safe to transfer); protocol.ts's RecordChunk is this type. */
   export interface WasmRecordChunk {
     rows: number;
     k: number; // eigenvalue slots per row (= config.neigs)

@@ -3,6 +3,8 @@
 // exactly one `result` or `error` carrying the same id, and streams `progress`
 // messages (one per compute chunk, <= ~15 ms of work) while the run is playing.
 
+import type { WasmRecordChunk } from 'eoslab-wasm';
+
 /** Mirrors eos::Config (wasm/include/eoslab/config.hpp); every field optional when sent, defaults filled by the engine. */
 export interface EngineConfig {
   dataset: string; // chebyshev|moons|circles|spirals|xor|blobs|gaussian-mixture|teacher|linear
@@ -32,22 +34,11 @@ export interface EngineConfig {
   diverge_factor: number;
 }
 
-/** Per-step records of one chunk, struct of arrays (copies; buffers are transferred). Row i = step[i]. */
-export interface RecordChunk {
-  rows: number;
-  k: number; // eigenvalue slots per row (= config.neigs)
-  step: Float64Array;
-  time: Float64Array;
-  lr: Float64Array;
-  beta: Float64Array;
-  loss: Float64Array;
-  accuracy: Float64Array; // NaN for regression
-  grad_norm: Float64Array;
-  threshold: Float64Array; // NaN for gradient flow
-  neig: Int32Array; // 0 on rows without eigenvalues
-  hvps: Int32Array;
-  eigs: Float64Array; // rows * k, row-major, NaN where not computed; eigs[i*k] is the sharpness
-}
+/** Per-step records of one chunk, struct of arrays: exactly what the module's
+ * RunHandle.step returns (copies; the worker transfers their buffers as they are),
+ * so the type is the module's own (web/src/engine/eoslab-wasm.d.ts). Row i = step[i];
+ * eigs is rows * k row-major, NaN where not computed, eigs[i*k] the sharpness. */
+export type RecordChunk = WasmRecordChunk;
 
 export type RunStatus = 'idle' | 'playing' | 'paused' | 'diverged' | 'done';
 
