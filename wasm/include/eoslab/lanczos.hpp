@@ -25,6 +25,15 @@ struct LanczosOptions {
   bool check_multiplicity = false;
 };
 
+// Upper bound on the Lanczos basis (vectors of rows() doubles held at once) for the
+// top k: restarted Lanczos keeps at most max(2k + 1, 20) vectors, capped by the
+// dimension, however many operator applications it uses. The memory estimate of a
+// configuration (config.cpp) uses the same bound.
+inline int lanczos_basis_size(int k, std::int64_t rows) {
+  const std::int64_t m = k * 2 + 1 > 20 ? k * 2 + 1 : 20;
+  return static_cast<int>(m < rows ? m : rows);
+}
+
 struct LanczosResult {
   std::vector<double> values;      // k eigenvalues, descending
   Eigen::MatrixXd vectors;         // (rows, k) unit eigenvectors, column i for values[i]
