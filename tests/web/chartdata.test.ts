@@ -5,9 +5,9 @@
 
 import { describe, expect, it } from 'vitest';
 import type { RecordChunk } from '../../web/src/engine/protocol';
-import { GrowF64, RunRecords } from '../../web/src/records';
-import { SeriesBuilder, StepLine, axisRange, niceCeil } from '../../web/src/chartdata';
-import { logTick } from '../../web/src/charts';
+import { GrowF64, RunRecords } from '../../web/src/runs/records';
+import { SeriesBuilder, StepLine, axisRange, niceCeil } from '../../web/src/charts/chartdata';
+import { logTick } from '../../web/src/charts/board';
 
 /** A chunk of `rows` GD steps from `start`, η given per row, eigenvalues every `every`. */
 function chunk(start: number, rows: number, opts: { k?: number; every?: number; lr?: (t: number) => number; loss?: (t: number) => number; eig?: (t: number, j: number) => number; neig?: number } = {}): RecordChunk {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   CONTROL_NAMES, DEFAULT_CONTROLS, HIDE_PARTS, OBSERVED_ATTRIBUTES, elementSnippet, parseElementConfig, stateToAttributes, suggest,
 } from '../../web/src/element/config';
-import { FIELD_KEYS, SCHEMA, defaultState, formatField, parseQuery, presetState, toQuery } from '../../web/src/state';
+import { FIELD_KEYS, SCHEMA, defaultState, formatField, parseQuery, presetState, toQuery } from '../../web/src/state/schema';
 
 const parse = (attrs: Record<string, string>) => parseElementConfig(Object.entries(attrs));
 

@@ -1,12 +1,12 @@
 // The attribute reference in docs/embedding.md must be exactly what the schema generates
 // (web/src/element/reference.ts, written by scripts/gen-embed-docs.mjs), so the docs
-// cannot drift from web/src/state.ts. Also checks the generated tables themselves: one row
+// cannot drift from web/src/state/schema.ts. Also checks the generated tables themselves: one row
 // per schema field and per embed-only attribute, with each field's default.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { EXTRA_ATTRS } from '../../web/src/element/config';
 import { BEGIN, END, attributeReferenceMarkdown, spliceReference } from '../../web/src/element/reference';
-import { FIELD_KEYS, SCHEMA, formatField } from '../../web/src/state';
+import { FIELD_KEYS, SCHEMA, formatField } from '../../web/src/state/schema';
 
 const doc = readFileSync(new URL('../../docs/embedding.md', import.meta.url), 'utf8');
 

@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import type { FromWorker } from '../../web/src/engine/protocol';
 import { ENGINE_LOAD_FAILED, WorkerPool } from '../../web/src/element/pool';
-import { RunManager } from '../../web/src/runs';
-import { defaultState } from '../../web/src/state';
+import { RunManager } from '../../web/src/runs/manager';
+import { defaultState } from '../../web/src/state/schema';
 import { fakeFactory } from './fake-worker';
 
 function collect(w: { onmessage: ((ev: MessageEvent<FromWorker>) => void) | null }): FromWorker[] {

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseElementConfig } from '../../web/src/element/config';
 import { iframeHeight, shareSnippets } from '../../web/src/ui/share';
-import { defaultState, parseQuery, presetState } from '../../web/src/state';
+import { defaultState, parseQuery, presetState } from '../../web/src/state/schema';
 
 const BASE = 'https://example.org/blog/eos-lab/';
 

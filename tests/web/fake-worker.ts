@@ -6,8 +6,8 @@
 // so tests can check exactly which rows, η values and eigenvalues arrive.
 
 import type { EngineConfig, FromWorker, RecordChunk, RunInfo, RunStatus, ToWorker } from '../../web/src/engine/protocol';
-import type { WorkerLike } from '../../web/src/runs';
-import { threshold } from '../../web/src/state';
+import type { WorkerLike } from '../../web/src/runs/manager';
+import { threshold } from '../../web/src/state/schema';
 
 export interface FakeOptions {
   /** η above which the run diverges. */

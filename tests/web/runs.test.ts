@@ -1,4 +1,4 @@
-// Unit tests of the run manager (web/src/runs.ts) against a fake worker that speaks
+// Unit tests of the run manager (web/src/runs/manager.ts) against a fake worker that speaks
 // the real protocol: one worker per run, pacing by `step n` requests at the chosen
 // speed, the step limit and the automatic η drop landing exactly on their steps,
 // live η changes, divergence of one run while another continues, stale progress
@@ -6,9 +6,9 @@
 
 import { describe, expect, it } from 'vitest';
 import type { ToWorker } from '../../web/src/engine/protocol';
-import { MAX_RUNS, type AppState, defaultState, presetState } from '../../web/src/state';
-import { PALETTE, RunManager, runLabel, toCSV, toJSON } from '../../web/src/runs';
-import { SeriesBuilder } from '../../web/src/chartdata';
+import { MAX_RUNS, type AppState, defaultState, presetState } from '../../web/src/state/schema';
+import { PALETTE, RunManager, runLabel, toCSV, toJSON } from '../../web/src/runs/manager';
+import { SeriesBuilder } from '../../web/src/charts/chartdata';
 import { type FakeOptions, fakeFactory } from './fake-worker';
 
 function setup(state: Partial<AppState> = {}, fake: FakeOptions = {}) {

@@ -1,4 +1,4 @@
-// Unit tests of the URL state schema (web/src/state.ts): defaults, round trips,
+// Unit tests of the URL state schema (web/src/state/schema.ts): defaults, round trips,
 // every invalid case per field kind (reported with the parameter name and range,
 // replaced by the default), cross-field rules, presets, and "never throws".
 
@@ -7,7 +7,7 @@ import {
   type AppState, type Field, ENGINE_KEYS, FIELD_KEYS, PRESETS, PRESET_NAMES, SCHEMA,
   allowedText, defaultState, describeSchema, engineConfig, formatField, parseField, parseQuery, presetState, rangeText,
   runSpecs, scaledThreshold, threshold, toQuery,
-} from '../../web/src/state';
+} from '../../web/src/state/schema';
 
 /** A valid state where every field differs from its default. */
 function everythingChanged(): AppState {

@@ -2,7 +2,7 @@
 // expression must stay literal so Vite bundles the worker (TOOLCHAIN.md a); keeping
 // it in its own module lets every entry point (page, embed, <eos-lab>) share it.
 
-import type { WorkerLike } from './runs';
+import type { WorkerLike } from './runs/manager';
 
 export function createEngineWorker(): WorkerLike {
   return new Worker(new URL('./engine/worker.ts', import.meta.url), { type: 'module', name: 'eos-engine' }) as unknown as WorkerLike;

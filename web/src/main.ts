@@ -4,7 +4,7 @@
 
 import './style.css';
 import { createEngineWorker } from './engine-worker';
-import { parseQuery, toQuery } from './state';
+import { parseQuery, toQuery } from './state/schema';
 import { mountApp, type AppHandle } from './ui/app';
 import { addShareButton } from './ui/share';
 

@@ -1,6 +1,6 @@
 // What an <eos-lab> element (and embed.html, whose URL carries the same names) is
 // configured by, parsed without touching the DOM so vitest can check it in Node:
-//   - every field of the app's state schema (state.ts SCHEMA), same names, same values
+//   - every field of the app's state schema (state/schema.ts SCHEMA), same names, same values
 //     as the URL (lr="0.05" widths="20,20" compare="gd:0.1" preset="drop" ...);
 //   - a few embed-only attributes: controls, hide, autoplay, href.
 // A value that does not parse is an ERROR: the element shows the message and does not
@@ -10,7 +10,7 @@
 import {
   type AppState, type ChartKind, type Field, CHART_KINDS, FIELD_KEYS, SCHEMA, allowedText, formatField, parseField,
   parseQuery,
-} from '../state';
+} from '../state/schema';
 
 export const TAG = 'eos-lab';
 

@@ -17,9 +17,9 @@
 
 import appCss from '../style.css?inline';
 import elementCss from './element.css?inline';
-import type { ExportedRun, WorkerFactory } from '../runs';
-import { runLabel } from '../runs';
-import { type AppState, SCHEMA, cloneState, toQuery } from '../state';
+import type { ExportedRun, WorkerFactory } from '../runs/manager';
+import { runLabel } from '../runs/manager';
+import { type AppState, SCHEMA, cloneState, toQuery } from '../state/schema';
 import { type AppHandle, mountApp } from '../ui/app';
 import { h } from '../ui/dom';
 import { type ElementConfig, OBSERVED_ATTRIBUTES, TAG, parseElementConfig } from './config';

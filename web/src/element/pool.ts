@@ -11,7 +11,7 @@
 // order (protocol.ts), so whatever follows belongs to the new owner.
 
 import type { FromWorker, ToWorker } from '../engine/protocol';
-import type { WorkerFactory, WorkerLike } from '../runs';
+import type { WorkerFactory, WorkerLike } from '../runs/manager';
 
 interface Slot {
   real: WorkerLike;

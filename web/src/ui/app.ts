@@ -3,11 +3,11 @@
 // the returned handle, so the page (main.ts), and later an <eos-lab> element or an
 // embed page (issue 6), can each mount their own instance.
 
-import { ChartBoard } from '../charts';
-import { type ExportedRun, type Run, type WorkerFactory, RunManager, runLabel, toCSV, toJSON } from '../runs';
+import { ChartBoard } from '../charts/board';
+import { type ExportedRun, type Run, type WorkerFactory, RunManager, runLabel, toCSV, toJSON } from '../runs/manager';
 import {
   type AppState, type PresetName, type RunSpec, MAX_RUNS, SCHEMA, cloneState, presetState, reconcile, toQuery,
-} from '../state';
+} from '../state/schema';
 import { ControlsPanel } from './controls';
 import { download, downloadText, h } from './dom';
 import { mountExplanation } from './explain';

@@ -2,8 +2,8 @@
 // the model, training, measurement, view and advanced fields, all generated from
 // the schema. Takes a root element and callbacks; holds no global state.
 
-import { type AppState, type RunSpec, SCHEMA, threshold, scaledThreshold } from '../state';
-import { fmtLr } from '../runs';
+import { type AppState, type RunSpec, SCHEMA, threshold, scaledThreshold } from '../state/schema';
+import { fmtLr } from '../runs/manager';
 import { h, isFocused, uid } from './dom';
 import { type FieldControl, fieldControl, lrControl } from './fields';
 

@@ -4,7 +4,7 @@
 // validates with the schema's own parser and reports a bad entry next to itself
 // (aria-invalid + message) instead of applying it.
 
-import { type AppState, type Field, SCHEMA, allowedText, formatField, parseField } from '../state';
+import { type AppState, type Field, SCHEMA, allowedText, formatField, parseField } from '../state/schema';
 import { h, isFocused, uid } from './dom';
 
 export interface FieldControl {

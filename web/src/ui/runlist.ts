@@ -2,7 +2,7 @@
 // step t"), latest loss and sharpness against its threshold, speed (steps/s), a
 // radio to select which run the optimiser controls edit, and a remove button.
 
-import { type Run, runLabel, runThreshold } from '../runs';
+import { type Run, runLabel, runThreshold } from '../runs/manager';
 import { h, uid } from './dom';
 
 export interface RunListOptions {

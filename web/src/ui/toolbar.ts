@@ -2,7 +2,7 @@
 // and exports (CSV, JSON, PNG). Plain buttons and selects, so every action works
 // from the keyboard; play/pause is one toggle button with aria-pressed.
 
-import { PRESETS, PRESET_NAMES, type PresetName, SCHEMA } from '../state';
+import { PRESETS, PRESET_NAMES, type PresetName, SCHEMA } from '../state/schema';
 import { h, uid } from './dom';
 
 export type ToolAction = 'play' | 'pause' | 'step' | 'reset' | 'add' | 'csv' | 'json' | 'png';

@@ -6,7 +6,7 @@
 // Parsing never throws: an invalid value is reported (naming the parameter and
 // its allowed range) and replaced by its default.
 
-import type { EngineConfig } from './engine/protocol';
+import type { EngineConfig } from '../engine/protocol';
 
 export const DATASETS = [
   'chebyshev', 'moons', 'circles', 'spirals', 'xor', 'blobs', 'gaussian-mixture', 'teacher', 'linear',

@@ -2,7 +2,7 @@
 // append them into growable typed arrays (amortised doubling, no per-row objects),
 // keep eigenvalues only for rows that have them, and export plain arrays.
 
-import type { RecordChunk } from './engine/protocol';
+import type { RecordChunk } from '../engine/protocol';
 
 /** A Float64Array that grows by doubling. */
 export class GrowF64 {

@@ -19,8 +19,8 @@ import {
   Tooltip,
 } from 'chart.js';
 import { SeriesBuilder, axisRange, type Pt, type XMode } from './chartdata';
-import { type Run, runLabel, fmtLr } from './runs';
-import type { ChartKind } from './state';
+import { type Run, runLabel, fmtLr } from '../runs/manager';
+import type { ChartKind } from '../state/schema';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Decimation);
 

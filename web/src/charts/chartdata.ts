@@ -11,7 +11,7 @@
 //   scaledThr     step function of η·threshold = 2, 2+2β, (2+2β)/(1+2β)
 //   markers       x where η changed (drawn as vertical lines; not for gradient flow)
 
-import type { RunRecords } from './records';
+import type { RunRecords } from '../runs/records';
 
 export interface Pt {
   x: number;

@@ -5,9 +5,9 @@
 // also lets an automatic η drop land exactly on its step. Live η changes go to the
 // worker as setLr; the records carry η per row, so the change shows on the charts.
 
-import type { EngineConfig, FromWorker, RecordChunk, RunInfo, ToWorker } from './engine/protocol';
+import type { EngineConfig, FromWorker, RecordChunk, RunInfo, ToWorker } from '../engine/protocol';
 import { RunRecords, type RecordArrays } from './records';
-import { type AppState, type RunSpec, MAX_RUNS, engineConfig, threshold } from './state';
+import { type AppState, type RunSpec, MAX_RUNS, engineConfig, threshold } from '../state/schema';
 
 /** What the manager needs of a Worker (a fake one in unit tests). */
 export interface WorkerLike {
