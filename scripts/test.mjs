@@ -8,16 +8,16 @@
 //   wasm          node --test tests/wasm/ (*.test.mjs: the WASM module in Node), plus
 //                 vitest --config tests/wasm/vitest.config.ts when tests/wasm has *.test.ts
 //   web           tsc --noEmit, then vitest run (tests/web/)
-//   e2e           vite build → dist/, then node tests/e2e/run.mjs (headless Chromium)
+//   e2e           vite build → dist/, then node --test tests/e2e/ (headless Chromium), one file at a time
 //
 // Counting rules: a tier fails if any test fails, if its runner exits non-zero, or if it runs
 // zero tests. A failure that produced no test counts (build error, crash, type error, timeout)
 // adds 1 to the failed total, so the final line never reads "0 failed" when something broke.
 // Skipped/todo tests are reported but never counted as passed.
 //
-// The e2e contract (tests/e2e/run.mjs): started from the repo root with dist/ already built and
-// env EOS_DIST=<abs dist dir>, CHROMIUM_PATH=/usr/bin/chromium; it serves dist/ itself, prints
-// `E2E: N passed, M failed` as its last such line, and exits non-zero when M > 0. Time limit 15 min.
+// The e2e suites (tests/e2e/*.test.mjs, node:test): started from the repo root with dist/ already
+// built and env EOS_DIST=<abs dist dir>, CHROMIUM_PATH=/usr/bin/chromium; each serves dist/ itself.
+// Counted from node --test's TAP summary, like the wasm tier. Time limit 15 min.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,11 +93,6 @@ function parseVitestJson(file) {
   }
 }
 
-/** The e2e runner's contract line: "E2E: N passed, M failed" (the last one wins). */
-function parseE2E(out) {
-  const m = [...out.matchAll(/^E2E: (\d+) passed, (\d+) failed/gm)].pop();
-  return m ? { passed: Number(m[1]), failed: Number(m[2]), skipped: 0 } : null;
-}
 
 // ---------------------------------------------------------------------------------------
 // Tiers. Each returns { passed, failed, skipped, problems: string[] } (problems → tier fails),
@@ -176,16 +171,16 @@ async function runVitest(extraArgs, jsonName) {
 }
 
 /** node --test over a directory (its *.test.mjs etc.), spec output on the console, TAP to a file for the counts. */
-async function runNodeTest(dir, tapName) {
+async function runNodeTest(dir, tapName, { env, timeoutMs = 10 * MIN, extra = [] } = {}) {
   const problems = [];
   const tap = join(RESULTS, tapName);
   rmSync(tap, { force: true });
   const r = await run(process.execPath, [
-    '--test',
+    '--test', ...extra,
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${tap}`,
     dir,
-  ], { timeoutMs: 10 * MIN });
+  ], { timeoutMs, env });
   let text = '';
   try {
     text = readFileSync(tap, 'utf8');
@@ -241,19 +236,17 @@ async function tierWeb() {
 
 async function tierE2E() {
   if (!s.stages.wasm?.ok) return { passed: 0, failed: 0, skipped: 0, problems: ['the WASM build failed (see set-up above)'] };
-  const runner = repoPath('tests', 'e2e', 'run.mjs');
-  if (!exists(runner)) return { passed: 0, failed: 0, skipped: 0, problems: ['tests/e2e/run.mjs does not exist'] };
+  if (!exists(repoPath('tests', 'e2e'))) return { passed: 0, failed: 0, skipped: 0, problems: ['tests/e2e/ does not exist'] };
   const w = await webStage();
   if (!w.ok) return { passed: 0, failed: 0, skipped: 0, problems: [w.reason] };
-  const problems = [];
-  const r = await run(process.execPath, [runner], {
+  // One file at a time: each launches its own Chromium, and two at once on a 2-core
+  // machine would only slow both down.
+  info('node --test tests/e2e/ (*.test.mjs, one file at a time)');
+  return runNodeTest('tests/e2e/', 'e2e.tap', {
     env: { EOS_DIST: repoPath('dist'), CHROMIUM_PATH: process.env.CHROMIUM_PATH || '/usr/bin/chromium' },
     timeoutMs: 15 * MIN,
+    extra: ['--test-concurrency=1'],
   });
-  const c = countsOrProblem(parseE2E(r.out), problems, 'the line "E2E: N passed, M failed"');
-  if (r.timedOut) problems.push('timed out');
-  else if (r.code !== 0 && c.failed === 0 && c.passed > 0) problems.push(`run.mjs exited with code ${r.code}`);
-  return { ...c, problems };
 }
 
 const RUNNERS = {
@@ -261,7 +254,7 @@ const RUNNERS = {
   'native-debug': ['native-debug (ctest under AddressSanitizer + UBSan, build/native-debug)', tierNativeDebug],
   wasm: ['wasm (node --test + vitest, tests/wasm/)', tierWasm],
   web: ['web (tsc --noEmit + vitest tests/web/)', tierWeb],
-  e2e: ['e2e (headless Chromium, tests/e2e/run.mjs)', tierE2E],
+  e2e: ['e2e (headless Chromium, node --test tests/e2e/)', tierE2E],
 };
 
 // ---------------------------------------------------------------------------------------

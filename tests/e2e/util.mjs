@@ -1,8 +1,15 @@
-// Small helpers shared by the browser suites (run.mjs and embed.mjs): a free
-// loopback port, polling with a timeout, assertions, a median.
+// Small helpers shared by the browser suites (app.test.mjs and embed.test.mjs): paths,
+// a free loopback port, polling with a deadline, assertions, a median.
 import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const HOST = '127.0.0.1';
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The built site under test (npm test builds it first; this harness builds nothing). */
+export const DIST = resolve(process.env.EOS_DIST || join(REPO, 'dist'));
+/** Screenshots (gitignored). */
+export const OUT = join(REPO, 'tests', 'output');
 
 /** The first port from `from` on that can be bound on HOST. */
 export async function freePort(from, span = 200) {

@@ -17,25 +17,20 @@
 // embed dialog prints snippets that work when pasted into a page; everything under the
 // CSP; an element loaded from another origin; no request leaves the page's origin.
 //
-// Standalone: `node tests/e2e/embed.mjs` (last line `E2E: N passed, M failed`). From
-// tests/e2e/run.mjs: `results.push(...await runEmbedSuite({ browser, dist: DIST, log }))`.
-// Env: EOS_DIST (default <repo>/dist), CHROMIUM_PATH, E2E_ONLY=<text> (run matching tests).
+// On node:test with the shared harness (harness.mjs): `node --test tests/e2e/embed.test.mjs`.
+// Env: EOS_DIST (default <repo>/dist), CHROMIUM_PATH.
 
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, extname, join, resolve, sep } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { HOST, assert, freePort, median, waitFor } from './util.mjs';
+import { after, before } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { browserSuite } from './harness.mjs';
+import { DIST, HOST, OUT, assert, freePort, median, waitFor } from './util.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const REPO = resolve(HERE, '..', '..');
 const FIXTURES = join(HERE, 'fixtures');
-const OUT = join(REPO, 'tests', 'output');
 const CSP = "script-src 'self' 'wasm-unsafe-eval'";
-const ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync',
-];
 const MIME = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -172,70 +167,34 @@ async function defined(target) {
 
 // ------------------------------------------------------------------ the suite
 
-/**
- * Runs every embedding test with an already launched playwright `browser`.
- * Returns [{ name, ok, error }] (the two cross-cutting checks included).
- */
-export async function runEmbedSuite({ browser, dist, log = console.log }) {
-  const DIST = resolve(dist);
-  const results = [];
-  const consoleErrors = [];
-  const foreignRequests = [];
-  if (!existsSync(join(DIST, 'eos-lab.js')) || !existsSync(join(DIST, 'embed.html'))) {
-    const missing = ['eos-lab.js', 'embed.html', 'eos-lab-worker.js', 'eos-lab.wasm'].filter((f) => !existsSync(join(DIST, f)));
-    return [{ name: 'embed: dist/ has the element bundle and embed.html', ok: false, error: `missing in ${DIST}: ${missing.join(', ')}` }];
-  }
-  const portA = await freePort(4600);
-  const portB = await freePort(portA + 1);
-  const server = await startServer(DIST, [portA, portB]);
-  const A = `http://${HOST}:${portA}`;
-  const B = `http://${HOST}:${portB}`;
-  const POST = `${A}/blog/post/`;
-  const LAB = `${A}/blog/post/lab/`;
+let server;
+let portA;
+let portB;
+let A;
+let B;
+let POST;
+let LAB;
+const S = browserSuite({ prefix: 'embed', origins: () => [A], viewport: { width: 1100, height: 900 } });
+const test = S.test;
+const log = (...a) => console.log(...a);
 
-  /** A fresh context + page recording console errors and off-origin requests. */
-  async function newPage(name, { viewport = { width: 1100, height: 900 }, origins = [A], allow = [] } = {}) {
-    const context = await browser.newContext({ viewport, colorScheme: 'light' });
-    const page = await context.newPage();
-    const allowed = (t) => allow.some((re) => re.test(t));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !allowed(m.text())) consoleErrors.push(`[${name}] console.error: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => consoleErrors.push(`[${name}] page error: ${e.message}`));
-    context.on('request', (req) => {
-      const u = req.url();
-      if (u.startsWith('data:') || u.startsWith('blob:')) return;
-      if (!origins.some((o) => u.startsWith(`${o}/`))) foreignRequests.push(`[${name}] ${req.method()} ${u}`);
-    });
-    context.on('requestfailed', (req) => consoleErrors.push(`[${name}] request failed: ${req.url()} ${req.failure()?.errorText ?? ''}`));
-    context.on('response', (res) => {
-      if (res.status() >= 400) consoleErrors.push(`[${name}] HTTP ${res.status()} for ${res.url()}`);
-    });
-    return { context, page };
-  }
+before(async () => {
+  const missing = ['index.html', 'eos-lab.js', 'embed.html', 'eos-lab-worker.js', 'eos-lab.wasm'].filter((f) => !existsSync(join(DIST, f)));
+  if (missing.length) throw new Error(`missing in ${DIST}: ${missing.join(', ')} (build the site first)`);
+  portA = await freePort(4600);
+  portB = await freePort(portA + 1);
+  server = await startServer(DIST, [portA, portB]);
+  A = `http://${HOST}:${portA}`;
+  B = `http://${HOST}:${portB}`;
+  POST = `${A}/blog/post/`;
+  LAB = `${A}/blog/post/lab/`;
+});
 
-  async function test(name, fn) {
-    if (process.env.E2E_ONLY && !name.includes(process.env.E2E_ONLY)) return;
-    const t0 = Date.now();
-    let ctx = null;
-    try {
-      await fn((opts) => newPage(name, opts).then((c) => (ctx = c)));
-      results.push({ name, ok: true });
-      log(`  ok   ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-    } catch (e) {
-      results.push({ name, ok: false, error: String(e?.stack || e) });
-      log(`  FAIL ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n       ${String(e?.stack || e).split('\n').slice(0, 4).join('\n       ')}`);
-      if (ctx) {
-        try {
-          mkdirSync(OUT, { recursive: true });
-          await ctx.page.screenshot({ path: join(OUT, `fail-embed-${name.replace(/\W+/g, '-').slice(0, 60)}.png`), fullPage: true });
-        } catch {}
-      }
-    } finally {
-      if (ctx) await ctx.context.close().catch(() => {});
-    }
-  }
+after(async () => {
+  await server?.close();
+});
 
+{
   /** Makes the whole post visible at once (every embed in view, so all run together). */
   async function showAll(page) {
     const h = await page.evaluate(() => document.documentElement.scrollHeight);
@@ -266,7 +225,7 @@ export async function runEmbedSuite({ browser, dist, log = console.log }) {
 
   // ---------------------------------------------------------------- 1. the post, everything in view
 
-  await test('blog post at /blog/post/: two elements and an iframe run at once, each at its own 2/η', async (open) => {
+  test('blog post at /blog/post/: two elements and an iframe run at once, each at its own 2/η', async (open) => {
     const { page } = await open();
     await page.goto(POST);
     await defined(page);
@@ -326,7 +285,7 @@ export async function runEmbedSuite({ browser, dist, log = console.log }) {
 
   // ---------------------------------------------------------------- 2. style isolation
 
-  await test('host CSS does not leak into the elements, nor theirs out', async (open) => {
+  test('host CSS does not leak into the elements, nor theirs out', async (open) => {
     const { page } = await open();
     await page.goto(POST);
     await defined(page);
@@ -395,7 +354,7 @@ export async function runEmbedSuite({ browser, dist, log = console.log }) {
 
   // ---------------------------------------------------------------- 3. lazy start, pause when hidden
 
-  await test('starts when scrolled into view, pauses out of view and in a background tab', async (open) => {
+  test('starts when scrolled into view, pauses out of view and in a background tab', async (open) => {
     const { page } = await open({ viewport: { width: 1000, height: 700 } });
     await page.goto(POST);
     await defined(page);
@@ -449,7 +408,7 @@ export async function runEmbedSuite({ browser, dist, log = console.log }) {
 
   // ---------------------------------------------------------------- 4. attribute changes, offline
 
-  await test('attribute changes re-apply (η live, others remount on the same workers), with the network off', async (open) => {
+  test('attribute changes re-apply (η live, others remount on the same workers), with the network off', async (open) => {
     const { page, context } = await open();
     await page.goto(POST);
     await defined(page);
@@ -468,8 +427,10 @@ export async function runEmbedSuite({ browser, dist, log = console.log }) {
       const m0 = await mounts();
       // η alone: live on the same run, recorded as a change.
       await page.evaluate(() => document.getElementById('lab-a').setAttribute('lr', '0.1'));
-      await waitFor('η 0.1 live', async () => (await elStatus(page, '#lab-a'))[0].threshold === 20, 10_000);
-      const a1 = (await elRuns(page, '#lab-a'))[0];
+      const a1 = await waitFor('η 0.1 live, recorded as a change', async () => {
+        const r = (await elRuns(page, '#lab-a'))[0];
+        return (await elStatus(page, '#lab-a'))[0].threshold === 20 && r.lrChanges >= 1 ? r : null;
+      }, 10_000);
       assert((await mounts()) === m0 && a1.lrChanges === 1 && a1.rows > a0.rows, `η must change live on the same run (mounts ${m0}→${await mounts()}, ${a1.lrChanges} changes)`);
       // Another field: remount, same (pooled) worker, fresh run with the new widths.
       await page.evaluate(() => document.getElementById('lab-a').setAttribute('widths', '16'));
@@ -494,11 +455,14 @@ export async function runEmbedSuite({ browser, dist, log = console.log }) {
       const before = (await elStatus(page, '#lab-a'))[0];
       const m1 = await mounts();
       await page.evaluate(() => document.getElementById('lab-a').setAttribute('controls', 'none'));
-      await page.waitForTimeout(300);
-      const view = await page.evaluate(() => {
+      const readView = () => page.evaluate(() => {
         const sr = document.getElementById('lab-a').shadowRoot;
         return { toolbar: sr.querySelector('.eos-toolbar').classList.contains('eos-off'), panel: sr.querySelector('.eos-controls').classList.contains('eos-off') };
       });
+      const view = await waitFor('controls="none" applied', async () => {
+        const v = await readView();
+        return v.toolbar && v.panel ? v : null;
+      }, 5000).catch(async () => readView());
       const after = (await elStatus(page, '#lab-a'))[0];
       assert(view.toolbar && view.panel, `controls="none" hides toolbar and settings: ${JSON.stringify(view)}`);
       assert((await mounts()) === m1 && after.rows >= before.rows, 'changing controls must not restart the run');
@@ -517,7 +481,7 @@ export async function runEmbedSuite({ browser, dist, log = console.log }) {
 
   // ---------------------------------------------------------------- 5. embed.html flags
 
-  await test('embed.html: hide flags, controls, unknown parameters, link to the full lab', async (open) => {
+  test('embed.html: hide flags, controls, unknown parameters, link to the full lab', async (open) => {
     const { page } = await open({ viewport: { width: 800, height: 560 } });
     await page.goto(`${LAB}embed.html?lr=0.1&charts=sharpness,scaled,loss&hide=controls,explain,loss&bogus=1&steps=300`);
     await defined(page);
@@ -548,7 +512,7 @@ export async function runEmbedSuite({ browser, dist, log = console.log }) {
     await page.screenshot({ path: join(OUT, 'embed-iframe-page.png') });
   });
 
-  await test('controls: every name maps to a control of the app; only the chosen ones show', async (open) => {
+  test('controls: every name maps to a control of the app; only the chosen ones show', async (open) => {
     const { page } = await open({ viewport: { width: 900, height: 900 } });
     const check = async (controls) => {
       await page.goto(`${LAB}embed.html?controls=${controls}&autoplay=0`);
@@ -584,7 +548,7 @@ export async function runEmbedSuite({ browser, dist, log = console.log }) {
 
   // ---------------------------------------------------------------- 6. dist from a sub-path, Share dialog
 
-  await test('dist/ from a sub-path: no 404, no console error; Share / embed snippets work when pasted', async (open) => {
+  test('dist/ from a sub-path: no 404, no console error; Share / embed snippets work when pasted', async (open) => {
     const { page } = await open();
     const mark = server.log.length;
     await page.goto(`${LAB}?lr=0.1&widths=20,20&steps=400&speed=0`);
@@ -639,7 +603,7 @@ export async function runEmbedSuite({ browser, dist, log = console.log }) {
 
   // ---------------------------------------------------------------- 7. CSP
 
-  await test(`under Content-Security-Policy: ${CSP}`, async (open) => {
+  test(`under Content-Security-Policy: ${CSP}`, async (open) => {
     const { page } = await open({ allow: [/'unsafe-eval'/] });
     const resp = await page.goto(`${A}/csp/blog/post/`);
     assert(resp.headers()['content-security-policy'] === CSP, 'the post is served with the CSP');
@@ -664,8 +628,8 @@ export async function runEmbedSuite({ browser, dist, log = console.log }) {
 
   // ---------------------------------------------------------------- 8. cross-origin element
 
-  await test('an element loaded from another origin (blob: worker fallback)', async (open) => {
-    const { page } = await open({ origins: [A, B] });
+  test('an element loaded from another origin (blob: worker fallback)', async (open) => {
+    const { page } = await open({ extraOrigins: [B] });
     await page.goto(`${POST}xo.html`);
     await defined(page);
     await showAll(page);
@@ -675,43 +639,6 @@ export async function runEmbedSuite({ browser, dist, log = console.log }) {
       `eos-lab.js, its worker and .wasm come from the other origin: ${fromB.join(', ')}`);
   });
 
-  await server.close();
-  results.push({ name: 'embed: no console errors on any page', ok: consoleErrors.length === 0, error: consoleErrors.join('\n') });
-  results.push({ name: 'embed: no request outside the page origin', ok: foreignRequests.length === 0, error: foreignRequests.join('\n') });
-  for (const r of results.slice(-2)) log(`  ${r.ok ? 'ok  ' : 'FAIL'} ${r.name}${r.ok ? '' : `\n       ${r.error.split('\n').slice(0, 10).join('\n       ')}`}`);
-  return results;
 }
 
-// ------------------------------------------------------------------ standalone
-
-async function main() {
-  const dist = resolve(process.env.EOS_DIST || join(REPO, 'dist'));
-  if (!existsSync(join(dist, 'index.html'))) {
-    console.log(`no ${join(dist, 'index.html')}: run vite build first`);
-    console.log('E2E: 0 passed, 1 failed');
-    process.exit(1);
-  }
-  mkdirSync(OUT, { recursive: true });
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', headless: true, args: ARGS });
-  const t0 = Date.now();
-  let results;
-  try {
-    results = await runEmbedSuite({ browser, dist });
-  } finally {
-    await browser.close().catch(() => {});
-  }
-  console.log(`embedding tests: ${((Date.now() - t0) / 1000).toFixed(1)} s; screenshots in ${OUT}`);
-  const passed = results.filter((r) => r.ok).length;
-  const failed = results.length - passed;
-  console.log(`E2E: ${passed} passed, ${failed} failed`);
-  process.exit(failed ? 1 : 0);
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().catch((e) => {
-    console.error(e?.stack || e);
-    console.log('E2E: 0 passed, 1 failed');
-    process.exit(1);
-  });
-}
+S.finalChecks();
