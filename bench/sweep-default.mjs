@@ -23,25 +23,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FLAG } from './eos-run-flags.mjs';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 
-// The CLI's flag names, in one place: the flags are derived from the engine's field table,
-// and the η schedule is written STEP:LR with an absolute step size, a form both the old and
-// the new schedule parsers accept.
-const FLAG = {
-  dataset: '--dataset',
-  n: '--n',
-  degree: '--degree',
-  widths: '--widths',
-  act: '--act',
-  lr: '--lr',
-  seed: '--seed',
-  steps: '--steps',
-  eigEvery: '--eig-every',
-  schedule: '--lr-schedule',
-  format: '--format',
-};
 
 function arg(name, def) {
   const i = process.argv.indexOf(name);
