@@ -17,7 +17,8 @@
 
 import appCss from '../style.css?inline';
 import elementCss from './element.css?inline';
-import type { ExportedRun, WorkerFactory } from '../runs/manager';
+import type { WorkerFactory } from '../runs/manager';
+import type { ExportedRun } from '../runs/export';
 import { runLabel } from '../runs/manager';
 import { type AppState, SCHEMA, cloneState, toQuery } from '../state/schema';
 import { type AppHandle, mountApp } from '../ui/app';

@@ -4,7 +4,8 @@
 // embed page (issue 6), can each mount their own instance.
 
 import { ChartBoard } from '../charts/board';
-import { type ExportedRun, type Run, type WorkerFactory, RunManager, runLabel, toCSV, toJSON } from '../runs/manager';
+import { type Run, type WorkerFactory, RunManager, runLabel } from '../runs/manager';
+import { type ExportedRun, toCSV, toJSON } from '../runs/export';
 import {
   type AppState, type PresetName, type RunSpec, MAX_RUNS, SCHEMA, cloneState, presetState, reconcile, toQuery,
 } from '../state/schema';
