@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ToWorker } from '../../web/src/engine/protocol';
 import { MAX_RUNS, type AppState, defaultState, presetState } from '../../web/src/state/schema';
-import { PALETTE, RunManager, runLabel, toCSV, toJSON } from '../../web/src/runs/manager';
+import { PALETTE, RunManager, runLabel } from '../../web/src/runs/manager';
+import { toCSV, toJSON } from '../../web/src/runs/export';
 import { SeriesBuilder } from '../../web/src/charts/chartdata';
 import { type FakeOptions, fakeFactory } from './fake-worker';
 
@@ -242,20 +243,28 @@ describe('RunManager', () => {
     expect(ex[0].records.rows).toBe(20);
     expect(ex[0].records.eig.step).toEqual([0, 10]);
     expect(ex[0].records.eig.values[1][1]).toBeCloseTo(5.1 / 2, 12);
-    const csv = toCSV(ex).trim().split('\n');
-    expect(csv[0]).toBe('run,label,step,time,lr,beta,loss,accuracy,grad_norm,threshold,hvps,eig1,eig2');
+    const all = toCSV(ex).trim().split('\n');
+    const comments = all.filter((l) => l.startsWith('#'));
+    expect(comments).toContain('# run 1 rows: steps 0-19: 20 rows, exact');
+    expect(comments).toContain('# run 1 eigenvalue rows: steps 0-10: 2 rows, exact');
+    const csv = all.filter((l) => !l.startsWith('#'));
+    expect(all.indexOf(csv[0])).toBe(comments.length); // comments come first
+    expect(csv[0]).toBe('run,label,agg,step,time,lr,beta,loss,accuracy,grad_norm,threshold,hvps,eig1,eig2');
     expect(csv.length).toBe(1 + 40);
     const row10 = csv[1 + 10].split(',');
-    expect(row10[2]).toBe('10');
-    expect(Number(row10[11])).toBeCloseTo(5.1, 12);
+    expect(row10[2]).toBe('exact');
+    expect(row10[3]).toBe('10');
+    expect(Number(row10[12])).toBeCloseTo(5.1, 12);
     const row11 = csv[1 + 11].split(',');
-    expect(row11[11]).toBe(''); // no eigenvalue on step 11
-    expect(row11[7]).toBe(''); // accuracy NaN (regression) → empty cell
+    expect(row11[12]).toBe(''); // no eigenvalue on step 11
+    expect(row11[8]).toBe(''); // accuracy NaN (regression) → empty cell
     const json = JSON.parse(toJSON(ex, 'lr=0.2'));
     expect(json.runs.length).toBe(2);
     expect(json.runs[1].records.lr[0]).toBe(0.1);
     expect(json.runs[0].records.accuracy[0]).toBeNull();
     expect(json.query).toBe('lr=0.2');
+    expect(json.runs[0].records.resolution).toEqual([{ from_step: 0, to_step: 19, every: 1, rows: 20 }]);
+    expect(json.runs[0].records.appended).toBe(20);
   });
 
   it('load() of a preset replaces the runs', () => {

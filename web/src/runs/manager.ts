@@ -202,7 +202,7 @@ export class RunManager {
       lr: lrInForce(r),
       beta: r.spec.beta,
       config: this.config(r),
-      status: r.status,
+      phase: r.status,
       divergedAt: r.divergedAt,
       error: r.error,
       records: r.records.toArrays(),
