@@ -7,23 +7,12 @@
 // n ≥ d for linear, the memory estimate, …) are the engine's alone: the page shows the
 // engine's message when it refuses a config. Parsing never throws.
 
-import { ENGINE_SCHEMA } from './engine-schema';
+import { ENGINE_SCHEMA, type EngineConfig, type EngineField } from './engine-schema';
 
-type EngineFieldDef = (typeof ENGINE_SCHEMA)['fields'][number];
-type EngineValue<F> = F extends { type: 'int' | 'real' }
-  ? number
-  : F extends { type: 'bool' }
-    ? boolean
-    : F extends { type: 'intlist' }
-      ? number[]
-      : F extends { type: 'enum'; values: readonly (infer V extends string)[] }
-        ? V
-        : F extends { type: 'schedule' }
-          ? string
-          : never;
+type EngineFieldDef = EngineField;
 
 /** The engine config as the page holds it: one value per engine field, literal types for enums. */
-export type EngineValues = { -readonly [F in EngineFieldDef as F['name']]: EngineValue<F> };
+export type EngineValues = EngineConfig;
 export type EngineKey = keyof EngineValues;
 
 export type Optimiser = EngineValues['opt'];
