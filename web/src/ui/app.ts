@@ -105,12 +105,16 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
   const charts = new ChartBoard(chartsEl);
   const view = new Refresher(() => render());
 
+  // The model reports from its constructor on (the first runs): those are drawn below, once it exists.
+  let ready = false;
   const model = new AppModel(opts.initial, opts.createWorker, (kind, run) => {
+    if (!ready) return;
     if (kind === 'runs' || kind === 'reset') charts.setRuns(model.manager.runs);
     if (run?.status === 'failed' && run.error) report(run);
     view.schedule(kind !== 'data');
     charts.invalidate();
   });
+  ready = true;
   charts.setKinds(model.view.charts);
   charts.setXMode(model.view.x);
   charts.setRuns(model.manager.runs);
