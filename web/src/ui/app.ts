@@ -148,6 +148,7 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
     },
     onRemove: (id) => {
       model.removeRun(id);
+      view.now(); // the card goes at once, before the charts catch up
       changed();
     },
   });
@@ -179,15 +180,18 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
     switch (a) {
       case 'play':
         m.play();
+        view.now();
         break;
       case 'pause':
         m.pause();
+        view.now(); // the reader sees it at once, whatever the engine is computing
         break;
       case 'step':
         model.step();
         break;
       case 'reset':
         m.reset();
+        view.now();
         break;
       case 'add':
         model.addRun();
@@ -313,6 +317,14 @@ class Refresher {
       this.dirty = false;
       this.draw();
     });
+  }
+
+  /** Redraws now (after a transport action the reader waits for). */
+  now(): void {
+    if (this.stopped) return;
+    this.last = performance.now();
+    this.dirty = false;
+    this.draw();
   }
 
   stop(): void {
