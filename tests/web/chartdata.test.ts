@@ -1,11 +1,11 @@
-// Unit tests of the chart data plumbing (web/src/records.ts, web/src/chartdata.ts):
-// growable record storage, the point arrays each chart draws (independent of
+// Unit tests of the chart data plumbing (web/src/runs/records.ts, web/src/charts/chartdata.ts):
+// record storage of short runs, the point arrays each chart draws (independent of
 // Chart.js and of its decimation), the stepped threshold lines, η·sharpness, the
 // η-change markers, incremental vs one-shot building, and the y-axis ceiling.
 
 import { describe, expect, it } from 'vitest';
 import type { RecordChunk } from '../../web/src/engine/protocol';
-import { GrowF64, RunRecords } from '../../web/src/runs/records';
+import { RunRecords } from '../../web/src/runs/records';
 import { SeriesBuilder, StepLine, axisRange, niceCeil } from '../../web/src/charts/chartdata';
 import { logTick } from '../../web/src/charts/board';
 
@@ -44,24 +44,14 @@ function chunk(start: number, rows: number, opts: { k?: number; every?: number; 
   return c;
 }
 
-describe('GrowF64 / RunRecords', () => {
-  it('grows past its capacity and keeps every value', () => {
-    const g = new GrowF64(2);
-    for (let i = 0; i < 1000; i++) g.push(i * 0.5);
-    g.pushMany([7, 8, 9], 1);
-    expect(g.length).toBe(1002);
-    expect(g.get(999)).toBe(499.5);
-    expect(g.toArray().slice(-2)).toEqual([8, 9]);
-    expect(g.data.length).toBeGreaterThanOrEqual(1002);
-  });
-
+describe('RunRecords', () => {
   it('appends chunks: rows, eigen rows only where neig > 0, NaN beyond neig', () => {
     const r = new RunRecords(3);
     r.append(chunk(0, 25, { k: 3, every: 10, neig: 2 }));
     r.append(chunk(25, 30, { k: 3, every: 10, neig: 2 }));
     expect(r.rows).toBe(55);
     expect(r.eigRows).toBe(6); // steps 0,10,20,30,40,50
-    expect(r.eigRow.toArray()).toEqual([0, 10, 20, 30, 40, 50]);
+    expect(r.toArrays().eig.step).toEqual([0, 10, 20, 30, 40, 50]);
     expect(r.eig(3, 0)).toBeCloseTo(5.3, 12);
     expect(r.eig(3, 1)).toBeCloseTo(5.3 / 2, 12);
     expect(r.eig(3, 2)).toBeNaN();
@@ -195,23 +185,6 @@ describe('SeriesBuilder', () => {
     expect(b.s.loss.length).toBe(150);
     expect(b.s.eig[0].length).toBe(15);
     expect(b.s.threshold.pts.length).toBe(4);
-  });
-
-  it('thins very long series to stay under the cap, keeping the span and the maxima', () => {
-    const r = new RunRecords(1);
-    const b = new SeriesBuilder(1, 'step', true, 1000);
-    for (let start = 0; start < 20000; start += 500) {
-      r.append(chunk(start, 500, { every: 2, eig: (t) => (t === 12346 ? 99 : 5) }));
-      b.sync(r);
-    }
-    expect(b.s.loss.length).toBeLessThanOrEqual(1000);
-    expect(b.s.loss.length).toBeGreaterThan(400);
-    expect(b.s.loss[0].x).toBe(0);
-    expect(b.s.loss.at(-1)!.x).toBeGreaterThan(19000);
-    const xs = b.s.loss.map((p) => p.x);
-    expect(xs.every((x, i) => i === 0 || x > xs[i - 1])).toBe(true); // still sorted
-    expect(b.s.eig[0].length).toBeLessThanOrEqual(1000);
-    expect(b.s.maxEig).toBe(99); // the axis still sees a value that was thinned away
   });
 
   it('rebuilds from scratch after the records were cleared', () => {

@@ -21,7 +21,10 @@ describe('docs/embedding.md attribute reference', () => {
     const md = attributeReferenceMarkdown();
     const rows = md.split('\n').filter((l) => l.startsWith('| `'));
     const names = rows.map((l) => /^\| `([^`]+)`/.exec(l)![1]);
-    expect(names).toEqual([...FIELD_KEYS, ...EXTRA_ATTRS.map((a) => a.name)]);
+    // Grouped (in the order groups first appear), schema order inside each group.
+    const groups = [...new Set(FIELD_KEYS.map((k) => SCHEMA[k].group))];
+    const grouped = groups.flatMap((g) => FIELD_KEYS.filter((k) => SCHEMA[k].group === g));
+    expect(names).toEqual([...grouped, ...EXTRA_ATTRS.map((a) => a.name)]);
     for (const k of FIELD_KEYS) {
       const row = rows[names.indexOf(k)];
       const def = formatField(SCHEMA[k], SCHEMA[k].default);

@@ -1,7 +1,8 @@
 // Unit tests of the <eos-lab> worker pool (web/src/element/pool.ts) with the fake engine
 // worker: a released worker is reused (no new worker on remount), its old owner's late
 // replies never reach the new owner (even one carrying the same message id), broken
-// workers are not reused, and dispose terminates everything.
+// workers and workers handed back inside a long engine call are not reused, and dispose
+// terminates everything.
 import { describe, expect, it } from 'vitest';
 import type { FromWorker } from '../../web/src/engine/protocol';
 import { ENGINE_LOAD_FAILED, WorkerPool } from '../../web/src/element/pool';
@@ -24,8 +25,9 @@ describe('WorkerPool', () => {
     a.postMessage({ type: 'create', id: 1, config: {} });
     f.flushAll();
     expect(gotA.map((m) => m.type)).toEqual(['result']);
-    // In flight when the owner lets go: a step (progress + result id 2).
-    a.postMessage({ type: 'step', id: 2, n: 5 });
+    // In flight when the owner lets go: a play (result id 2) and a chunk.
+    a.postMessage({ type: 'play', id: 2, speed: 0, until: 0 });
+    f.made[0].produce(5);
     a.terminate();
     expect(f.made).toHaveLength(1);
     expect(pool.idle).toBe(1);
@@ -85,6 +87,22 @@ describe('WorkerPool', () => {
     expect(f.made[0].terminated).toBe(true);
   });
 
+  it('a worker handed back inside a long engine call is terminated, not reused', () => {
+    const f = fakeFactory();
+    const pool = new WorkerPool(f.create);
+    const a = pool.get();
+    collect(a);
+    a.postMessage({ type: 'create', id: 1, config: {} });
+    f.flushAll();
+    f.made[0].inject({ type: 'busy', what: 'eigs', step: 0, k: 10, hvps: 40, ms: 1200 });
+    f.flushAll();
+    f.made[0].hung = true;
+    a.terminate();
+    expect(f.made[0].terminated).toBe(true);
+    pool.get();
+    expect(f.made).toHaveLength(2);
+  });
+
   it('a leased handle refuses messages after terminate; dispose terminates all', () => {
     const f = fakeFactory();
     const pool = new WorkerPool(f.create);
@@ -104,27 +122,25 @@ describe('WorkerPool', () => {
     const pool = new WorkerPool(f.create);
     const s = defaultState();
     s.speed = 0;
-    const m1 = new RunManager({ createWorker: pool.get, autoTick: false });
+    const m1 = new RunManager({ createWorker: pool.get });
     m1.load(s);
     f.flushAll();
     m1.play();
-    m1.tick();
-    f.flushAll();
-    expect(m1.runs[0].records.rows).toBeGreaterThan(0);
-    m1.tick(); // a step request in flight when the manager goes away
+    f.run(30);
+    expect(m1.runs[0].records.rows).toBe(30);
+    f.made[0].produce(20); // chunks in flight when the manager goes away
     m1.dispose();
-    const m2 = new RunManager({ createWorker: pool.get, autoTick: false });
+    const m2 = new RunManager({ createWorker: pool.get });
     const s2 = { ...s, lr: 0.1 };
     m2.load(s2);
     f.flushAll();
     expect(f.made).toHaveLength(1);
-    expect(m2.runs[0].phase).toBe('ready');
+    expect(m2.runs[0].status).toBe('paused');
     expect(m2.runs[0].records.rows).toBe(0); // nothing of the old run leaked in
     m2.play();
-    m2.tick();
-    f.flushAll();
+    f.run(10);
     const rec = m2.runs[0].records;
-    expect(rec.rows).toBeGreaterThan(0);
+    expect(rec.rows).toBe(10);
     expect(rec.cols.step.get(0)).toBe(0);
     expect(rec.cols.lr.get(0)).toBe(0.1);
   });

@@ -4,7 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseElementConfig } from '../../web/src/element/config';
 import { iframeHeight, shareSnippets } from '../../web/src/ui/share';
-import { defaultState, parseQuery, presetState } from '../../web/src/state/schema';
+import { defaultState } from '../../web/src/state/schema';
+import { presetState } from '../../web/src/state/presets';
+import { parseQuery } from '../../web/src/state/url';
 
 const BASE = 'https://example.org/blog/eos-lab/';
 

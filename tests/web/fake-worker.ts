@@ -1,13 +1,13 @@
-// A fake engine worker for unit tests of the run manager: speaks the real protocol
-// (web/src/engine/protocol.ts) synchronously (answers are delivered when the test
-// calls flush()), with a toy "training" whose numbers are simple closed forms:
-//   loss(t)      = L0 · exp(−t/200)   (or ×1.5 per step when lr > divergeLr → diverged)
-//   sharpness(t) = min(s0 + t·0.01, 1.02·threshold)   every eig_every steps
-// so tests can check exactly which rows, η values and eigenvalues arrive.
+// A fake engine worker for unit tests of the run manager: speaks protocol v2
+// (web/src/engine/protocol.ts) synchronously. Answers are queued and delivered when the
+// test calls flush(); a playing run advances only when the test calls produce(n), so
+// tests decide exactly which chunks exist. Its "training" is a closed form:
+//   loss(t)      = exp(−t/200)   (or ×1e3 per step when lr > divergeLr → diverged)
+//   sharpness(t) = min(5 + t·0.01, 1.02·threshold)   every eig_every steps
+// and the threshold is the fake engine's own (2/η for GD, (2+2β)/η for heavy ball).
 
-import type { EngineConfig, FromWorker, RecordChunk, RunInfo, RunStatus, ToWorker } from '../../web/src/engine/protocol';
-import type { WorkerLike } from '../../web/src/runs/manager';
-import { threshold } from '../../web/src/state/schema';
+import type { EngineConfigInput, FromWorker, RecordChunk, RunInfo, RunStatus, ToWorker } from '../../web/src/engine/protocol';
+import type { WorkerLike } from '../../web/src/runs/run';
 
 export interface FakeOptions {
   /** η above which the run diverges. */
@@ -18,18 +18,30 @@ export interface FakeOptions {
   createError?: string;
 }
 
+/** The fake engine's stability threshold. */
+function fakeThreshold(opt: string, lr: number, beta: number): number {
+  if (opt === 'gd') return 2 / lr;
+  if (opt === 'polyak') return (2 + 2 * beta) / lr;
+  if (opt === 'nesterov') return (2 + 2 * beta) / ((1 + 2 * beta) * lr);
+  return NaN;
+}
+
 export class FakeWorker implements WorkerLike {
   onmessage: ((ev: MessageEvent<FromWorker>) => void) | null = null;
   onerror: ((ev: ErrorEvent) => void) | null = null;
   readonly received: ToWorker[] = [];
   terminated = false;
+  /** Inside a long engine call: requests are only queued (answered by unhang()). */
+  hung = false;
+  private held: ToWorker[] = [];
   private outbox: FromWorker[] = [];
-  private cfg: Partial<EngineConfig> | null = null;
+  private cfg: EngineConfigInput | null = null;
   private step = 0;
   private time = 0;
   private lr = 0;
   private beta = 0;
   private loss = 1;
+  private until = 0;
   private status: RunStatus = 'idle';
   private readonly opts: FakeOptions;
 
@@ -40,7 +52,8 @@ export class FakeWorker implements WorkerLike {
   postMessage(msg: ToWorker): void {
     if (this.terminated) throw new Error('posted to a terminated worker');
     this.received.push(msg);
-    this.handle(msg);
+    if (this.hung) this.held.push(msg);
+    else this.handle(msg);
   }
 
   terminate(): void {
@@ -50,7 +63,7 @@ export class FakeWorker implements WorkerLike {
   /** Delivers queued answers (like the event loop would). Returns how many. */
   flush(): number {
     let n = 0;
-    while (this.outbox.length) {
+    while (this.outbox.length && !this.terminated) {
       const m = this.outbox.shift()!;
       this.onmessage?.({ data: m } as MessageEvent<FromWorker>);
       n++;
@@ -58,26 +71,45 @@ export class FakeWorker implements WorkerLike {
     return n;
   }
 
-  /** Queue a message as if the worker sent it (e.g. a stale progress chunk). */
+  /** Queue a message as if the worker sent it (a stale chunk, a busy report, a failure). */
   inject(m: FromWorker): void {
     this.outbox.push(m);
   }
 
-  get pending(): number {
-    return this.outbox.length;
+  /** Ends the long call: the held requests are handled. */
+  unhang(): void {
+    this.hung = false;
+    for (const m of this.held.splice(0)) this.handle(m);
+  }
+
+  /** Lets a playing run compute up to n more steps (stopping at `until`), as chunks. */
+  produce(n: number): void {
+    if (this.status !== 'playing' || this.hung) return;
+    let left = this.until > 0 ? Math.min(n, this.until - this.step) : n;
+    const chunk = this.opts.chunkRows ?? 1e9;
+    while (left > 0 && this.status === 'playing') {
+      const rows = Math.min(left, chunk);
+      const c = this.advance(rows);
+      left -= rows;
+      if (this.until > 0 && this.step >= this.until && this.status === 'playing') this.status = 'done';
+      this.outbox.push({ type: 'progress', chunk: c, info: this.info(), stepsPerSecond: 5000 });
+    }
   }
 
   info(): RunInfo {
     const c = this.cfg ?? {};
     return {
-      numParams: 61,
-      step: this.step,
-      time: this.time,
-      lr: this.lr,
-      beta: this.beta,
-      threshold: threshold(c.opt ?? 'gd', this.lr, this.beta),
-      status: this.status,
+      numParams: 61, step: this.step, time: this.time, lr: this.lr, beta: this.beta,
+      threshold: fakeThreshold(c.opt ?? 'gd', this.lr, this.beta), status: this.status,
     };
+  }
+
+  get config(): EngineConfigInput | null {
+    return this.cfg;
+  }
+
+  private answer(id: number): void {
+    this.outbox.push({ type: 'result', id, info: this.info() });
   }
 
   private handle(m: ToWorker): void {
@@ -93,36 +125,35 @@ export class FakeWorker implements WorkerLike {
         this.lr = m.config.lr ?? 0.2;
         this.beta = m.config.beta ?? 0.9;
         this.loss = 1;
+        this.until = 0;
         this.status = 'paused';
-        this.outbox.push({ type: 'result', id: m.id, info: this.info() });
+        this.answer(m.id);
         return;
-      case 'step': {
-        const chunk = this.opts.chunkRows ?? 1e9;
-        let left = m.n;
-        while (left > 0 && this.status !== 'diverged') {
-          const rows = Math.min(left, chunk);
-          this.outbox.push({ type: 'progress', chunk: this.advance(rows), info: this.info(), stepsPerSecond: 5000 });
-          left -= rows;
+      case 'play':
+        this.until = m.until;
+        if (this.status === 'paused' || (this.status === 'done' && (m.until === 0 || m.until > this.step))) {
+          this.status = m.until > 0 && this.step >= m.until ? 'done' : 'playing';
         }
-        this.outbox.push({ type: 'result', id: m.id, info: this.info() });
+        this.answer(m.id);
         return;
-      }
+      case 'pause':
+        if (this.status === 'playing') this.status = 'paused';
+        this.answer(m.id);
+        return;
       case 'setLr':
         this.lr = m.lr;
-        this.outbox.push({ type: 'result', id: m.id, info: this.info() });
+        this.answer(m.id);
         return;
       case 'setBeta':
         this.beta = m.beta;
-        this.outbox.push({ type: 'result', id: m.id, info: this.info() });
+        this.answer(m.id);
         return;
-      case 'play':
-      case 'pause':
-      case 'info':
       case 'stop':
-        this.outbox.push({ type: 'result', id: m.id, info: this.info() });
+        this.status = 'idle';
+        this.answer(m.id);
         return;
-      case 'sharpness':
-        this.outbox.push({ type: 'result', id: m.id, info: this.info(), values: [1], hvps: 3 });
+      case 'info':
+        this.answer(m.id);
         return;
     }
   }
@@ -133,24 +164,16 @@ export class FakeWorker implements WorkerLike {
     const every = c.eig_every ?? 10;
     const diverges = this.opts.divergeLr !== undefined && this.lr > this.opts.divergeLr;
     const out: RecordChunk = {
-      rows: 0,
-      k,
-      step: new Float64Array(rows),
-      time: new Float64Array(rows),
-      lr: new Float64Array(rows),
-      beta: new Float64Array(rows),
-      loss: new Float64Array(rows),
-      accuracy: new Float64Array(rows).fill(NaN),
-      grad_norm: new Float64Array(rows),
-      threshold: new Float64Array(rows),
-      neig: new Int32Array(rows),
-      hvps: new Int32Array(rows),
+      rows: 0, k,
+      step: new Float64Array(rows), time: new Float64Array(rows), lr: new Float64Array(rows), beta: new Float64Array(rows),
+      loss: new Float64Array(rows), accuracy: new Float64Array(rows).fill(NaN), grad_norm: new Float64Array(rows),
+      threshold: new Float64Array(rows), neig: new Int32Array(rows), hvps: new Int32Array(rows),
       eigs: new Float64Array(rows * k).fill(NaN),
     };
     let i = 0;
     for (; i < rows; i++) {
       const t = this.step;
-      const thr = threshold(c.opt ?? 'gd', this.lr, this.beta);
+      const thr = fakeThreshold(c.opt ?? 'gd', this.lr, this.beta);
       this.loss = diverges ? this.loss * 1e3 : Math.exp(-t / 200);
       out.step[i] = t;
       out.time[i] = this.time;
@@ -181,8 +204,10 @@ export class FakeWorker implements WorkerLike {
 /** A factory that records every worker it makes. */
 export function fakeFactory(opts: FakeOptions = {}) {
   const made: FakeWorker[] = [];
+  const live = () => made.filter((w) => !w.terminated);
   return {
     made,
+    live,
     create: () => {
       const w = new FakeWorker(opts);
       made.push(w);
@@ -192,9 +217,15 @@ export function fakeFactory(opts: FakeOptions = {}) {
     flushAll(): void {
       for (let guard = 0; guard < 100; guard++) {
         let n = 0;
-        for (const w of made) if (!w.terminated) n += w.flush();
+        for (const w of live()) n += w.flush();
         if (n === 0) return;
       }
+    },
+    /** Every live playing worker computes n steps; then everything is delivered. */
+    run(n: number): void {
+      this.flushAll();
+      for (const w of live()) w.produce(n);
+      this.flushAll();
     },
   };
 }

@@ -1,13 +1,18 @@
-// Unit tests of the URL state schema (web/src/state/schema.ts): defaults, round trips,
-// every invalid case per field kind (reported with the parameter name and range,
-// replaced by the default), cross-field rules, presets, and "never throws".
+// Unit tests of the app state schema (web/src/state/schema.ts, url.ts, presets.ts): every
+// engine field is the engine's own (compared with ENGINE_SCHEMA field by field, and the
+// page's source declares none of them), defaults, round trips, every invalid case per
+// field kind (reported with the parameter name and range, replaced by the default),
+// no cross-field rules of the page's own, presets, and "never throws".
 
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { ENGINE_SCHEMA } from '../../web/src/state/engine-schema';
 import {
-  type AppState, type Field, ENGINE_KEYS, FIELD_KEYS, PRESETS, PRESET_NAMES, SCHEMA,
-  allowedText, defaultState, describeSchema, engineConfig, formatField, parseField, parseQuery, presetState, rangeText,
-  runSpecs, scaledThreshold, threshold, toQuery,
+  type AppState, type Field, ENGINE_KEYS, FIELD_KEYS, PRESET_NAMES, SCHEMA,
+  allowedText, defaultState, describeSchema, engineConfig, formatField, parseField, rangeText, runSpecs, withRuns,
 } from '../../web/src/state/schema';
+import { PRESETS, presetState } from '../../web/src/state/presets';
+import { parseQuery, toQuery } from '../../web/src/state/url';
 
 /** A valid state where every field differs from its default. */
 function everythingChanged(): AppState {
@@ -15,8 +20,8 @@ function everythingChanged(): AppState {
     dataset: 'gaussian-mixture', n: 333, degree: 7, d: 16, classes: 5, noise: 0.25, data_seed: 4294967295,
     widths: [64, 32, 16], act: 'gelu', bias: false, init: 'normal', init_scale: 0.5, loss: 'ce', precision: 'float64',
     opt: 'nesterov', lr: 0.0123, beta: 0.5, flow_alpha: 0.25, flow_max_step: 0.05, seed: 123456789,
-    eig_every: 25, neigs: 4, lanczos_tol: 1e-4, lanczos_max_iter: 120, diverge_factor: 1e7,
-    steps: 12345, speed: 0, lr_drop_at: 500, lr_drop_factor: 0.25,
+    eig_every: 25, neigs: 4, lanczos_tol: 1e-4, lanczos_max_iter: 120, diverge_factor: 1e7, lr_schedule: '300:x0.5,600:0.05',
+    steps: 12345, speed: 0,
     compare: [{ opt: 'gd', lr: 0.05, beta: 0.9 }, { opt: 'polyak', lr: 0.01, beta: 0.3 }, { opt: 'flow', lr: 0.2, beta: 0.9 }],
     charts: ['sharpness', 'loss'], x: 'time', preset: 'relu',
   };
@@ -32,32 +37,55 @@ describe('schema table', () => {
     }
   });
 
-  it('covers every EngineConfig field (config.hpp minus the CLI-only steps) as an engine field', () => {
-    const expected = [
-      'dataset', 'n', 'degree', 'd', 'classes', 'noise', 'data_seed', 'widths', 'act', 'bias', 'init', 'init_scale',
-      'loss', 'precision', 'opt', 'lr', 'beta', 'flow_alpha', 'flow_max_step', 'seed', 'eig_every', 'neigs',
-      'lanczos_tol', 'lanczos_max_iter', 'diverge_factor',
-    ];
-    expect([...ENGINE_KEYS].sort()).toEqual([...expected].sort());
-    const cfg = engineConfig(defaultState());
-    expect(Object.keys(cfg).sort()).toEqual([...expected].sort());
+  it('takes every engine field from the engine\'s table, unchanged', () => {
+    expect(ENGINE_KEYS).toEqual(ENGINE_SCHEMA.fields.map((e) => e.name));
+    expect(FIELD_KEYS.slice(0, ENGINE_KEYS.length)).toEqual(ENGINE_KEYS);
+    for (const e of ENGINE_SCHEMA.fields) {
+      const f = SCHEMA[e.name] as Field & Record<string, unknown>;
+      const o = e as unknown as Record<string, unknown>;
+      expect(f.kind, e.name).toBe(e.type);
+      expect(f.engine, e.name).toBe(true);
+      expect(f.default, e.name).toEqual(e.default);
+      for (const [mine, theirs] of [
+        ['label', 'label'], ['doc', 'doc'], ['group', 'group'], ['advanced', 'advanced'], ['live', 'live'], ['min', 'min'],
+        ['max', 'max'], ['values', 'values'], ['minLen', 'min_len'], ['maxLen', 'max_len'], ['uiMin', 'ui_min'],
+        ['uiMax', 'ui_max'], ['unit', 'unit'], ['datasets', 'datasets'],
+      ]) {
+        expect(f[mine], `${e.name}.${mine}`).toEqual(o[theirs]);
+      }
+      expect(!!f.minOpen, `${e.name} min_open`).toBe(o.min_open === true);
+      expect(!!f.maxOpen, `${e.name} max_open`).toBe(o.max_open === true);
+      expect(!!f.log, `${e.name} log`).toBe(o.log === true);
+    }
+    const cfg = engineConfig(defaultState(), { opt: 'gd', lr: 0.3, beta: 0.5 });
+    expect(Object.keys(cfg)).toEqual(ENGINE_KEYS);
     expect(cfg.widths).toEqual([20]);
-    expect(cfg.lr).toBe(0.2);
+    expect(cfg.lr).toBe(0.3);
+  });
+
+  it('the page source restates no engine field (no range, default or doc of its own)', () => {
+    const src = ['schema.ts', 'url.ts', 'presets.ts'].map((f) => readFileSync(new URL(`../../web/src/state/${f}`, import.meta.url), 'utf8'));
+    for (const name of ENGINE_KEYS) {
+      for (const text of src) expect(text, name).not.toMatch(new RegExp(`^\\s*${name}:\\s*\\{`, 'm'));
+    }
+    const pageOnly = FIELD_KEYS.filter((k) => !SCHEMA[k].engine);
+    expect(pageOnly).toEqual(['steps', 'speed', 'compare', 'charts', 'x', 'preset']);
   });
 
   it('describeSchema gives one doc row per field with its default and allowed values', () => {
     const rows = describeSchema();
     expect(rows.map((r) => r.key)).toEqual(FIELD_KEYS);
     const lr = rows.find((r) => r.key === 'lr')!;
-    expect(lr).toMatchObject({ default: '0.2', allowed: 'a number in [0.0001, 100]', engine: true, group: 'optim' });
+    expect(lr).toMatchObject({ default: '0.2', allowed: 'a number in (0, 10000]', engine: true, group: 'optim' });
     expect(rows.find((r) => r.key === 'widths')!.default).toBe('20');
     expect(rows.every((r) => r.doc.length > 5 && r.label.length > 0)).toBe(true);
   });
 
   it('describes ranges with open/closed brackets', () => {
-    expect(rangeText(SCHEMA.lr)).toBe('[0.0001, 100]');
+    expect(rangeText(SCHEMA.lr)).toBe('(0, 10000]');
+    expect(rangeText(SCHEMA.beta)).toBe('[0, 1)');
     expect(rangeText(SCHEMA.init_scale)).toBe('(0, 100]');
-    expect(allowedText(SCHEMA.n)).toBe('an integer in [1, 10000]');
+    expect(allowedText(SCHEMA.n)).toBe('an integer in [1, 20000]');
     expect(allowedText(SCHEMA.opt)).toBe('one of gd|polyak|nesterov|flow');
   });
 });
@@ -116,8 +144,8 @@ describe('URL round trip', () => {
     for (let trial = 0; trial < 200; trial++) {
       const s = defaultState();
       s.lr = Number((1e-4 * 10 ** (rnd() * 6)).toPrecision(1 + Math.floor(rnd() * 6)));
-      s.seed = Math.floor(rnd() * 4294967296);
-      s.n = 1 + Math.floor(rnd() * 10000);
+      s.seed = Math.floor(rnd() * 2 ** 53);
+      s.n = 1 + Math.floor(rnd() * 20000);
       s.noise = rnd() * 10;
       s.widths = Array.from({ length: 1 + Math.floor(rnd() * 6) }, () => 1 + Math.floor(rnd() * 512));
       s.beta = Math.floor(rnd() * 100) / 101;
@@ -164,7 +192,10 @@ describe('every invalid case is reported and replaced by the default', () => {
     expect(parseQuery('init_scale=100').messages).toEqual([]);
     expect(parseQuery('noise=0').messages).toEqual([]);
     expect(parseQuery('lr=0.0001').state.lr).toBe(0.0001);
-    expect(parseQuery('lr=100').state.lr).toBe(100);
+    expect(parseQuery('lr=10000').state.lr).toBe(10000);
+    expectRejected('lr', '0');
+    expectRejected('beta', '1');
+    expect(parseQuery('beta=0').state.beta).toBe(0);
   });
 
   it.each(FIELD_KEYS.filter((k) => SCHEMA[k].kind === 'int'))('%s: non-integer', (k) => {
@@ -185,6 +216,13 @@ describe('every invalid case is reported and replaced by the default', () => {
     expect(parseQuery('bias=TRUE').state.bias).toBe(true);
   });
 
+  it('lr_schedule: STEP:LR or STEP:xFACTOR items; the engine judges the steps and values', () => {
+    for (const raw of ['abc', '500', ':x0.5', '500:y2', '500:x', '500:0.1;600:0.2', 'x0.5:500']) expectRejected('lr_schedule', raw);
+    expect(parseQuery('lr_schedule=500:x0.5').state.lr_schedule).toBe('500:x0.5');
+    expect(parseQuery('lr_schedule=500:0.1,1000:x2').state.lr_schedule).toBe('500:0.1,1000:x2');
+    expect(parseQuery('lr_schedule=').state.lr_schedule).toBe('');
+  });
+
   it('widths: empty, too many layers, out-of-range or non-integer entries', () => {
     for (const raw of ['', '20,', '0', '513', '1,2,3,4,5,6,7', '20.5', 'a,b', '20;20']) expectRejected('widths', raw);
     expect(parseQuery('widths=1,512,6').state.widths).toEqual([1, 512, 6]);
@@ -197,7 +235,7 @@ describe('every invalid case is reported and replaced by the default', () => {
   });
 
   it('compare: bad optimiser, bad or missing η, bad β, too many parts, too many runs', () => {
-    for (const raw of ['adam:0.1', 'gd', 'gd:abc', 'gd:0', 'gd:1000', 'polyak:0.1:1', 'polyak:0.1:-0.1', 'gd:0.1:0.5:9', 'gd:0.1,,gd:0.2']) {
+    for (const raw of ['adam:0.1', 'gd', 'gd:abc', 'gd:0', 'gd:20000', 'polyak:0.1:1', 'polyak:0.1:-0.1', 'gd:0.1:0.5:9', 'gd:0.1,,gd:0.2']) {
       const m = expectRejected('compare', raw);
       expect(m).toMatch(/run|runs/);
     }
@@ -218,7 +256,7 @@ describe('every invalid case is reported and replaced by the default', () => {
   it('a mix of good and bad values keeps the good ones', () => {
     const r = parseQuery('lr=-1&seed=42&n=abc&act=relu');
     expect(r.messages.map((m) => m.split(':')[0])).toEqual(['lr', 'n']);
-    expect(r.messages[0]).toBe('lr: "-1" is not a number in [0.0001, 100]; using default 0.2');
+    expect(r.messages[0]).toBe('lr: "-1" is not a number in (0, 10000]; using default 0.2');
     expect(r.state.seed).toBe(42);
     expect(r.state.act).toBe('relu');
     expect(r.state.lr).toBe(0.2);
@@ -226,35 +264,13 @@ describe('every invalid case is reported and replaced by the default', () => {
   });
 });
 
-describe('cross-field rules', () => {
-  it('ce on a regression dataset falls back to mse', () => {
-    const r = parseQuery('loss=ce');
-    expect(r.state.loss).toBe('mse');
-    expect(r.messages[0]).toMatch(/^loss: ce needs a classification dataset/);
-    expect(parseQuery('loss=ce&dataset=moons').messages).toEqual([]);
-  });
-
-  it('classes out of [2, 20] for spirals/blobs/gaussian-mixture', () => {
-    const r = parseQuery('dataset=blobs&classes=1');
-    expect(r.state.classes).toBe(2);
-    expect(r.messages[0]).toMatch(/^classes: must be in \[2, 20\]/);
-    expect(parseQuery('dataset=spirals&classes=30').state.classes).toBe(2);
-    expect(parseQuery('dataset=teacher&classes=30').messages).toEqual([]);
-  });
-
-  it('linear needs n >= d', () => {
-    const r = parseQuery('dataset=linear&n=5&d=10');
-    expect(r.state.d).toBe(2);
-    expect(r.messages[0]).toMatch(/^d: the linear dataset needs n >= d/);
-    const r2 = parseQuery('dataset=linear&n=1&d=10');
-    expect(r2.state.n).toBe(20);
-    expect(r2.state.d).toBe(2);
-  });
-
-  it('lanczos_max_iter must exceed k', () => {
-    const r = parseQuery('neigs=10&lanczos_max_iter=5');
-    expect(r.state.lanczos_max_iter).toBe(300);
-    expect(r.messages[0]).toMatch(/^lanczos_max_iter: must be at least k \+ 1 = 11/);
+describe('cross-field rules are the engine\'s', () => {
+  it('a combination the engine refuses parses as given, without a message of the page', () => {
+    for (const q of ['loss=ce', 'dataset=blobs&classes=1', 'dataset=linear&n=5&d=10', 'neigs=10&lanczos_max_iter=5']) {
+      const r = parseQuery(q);
+      expect(r.messages, q).toEqual([]);
+      for (const [k, v] of new URLSearchParams(q)) expect(formatField(SCHEMA[k as keyof AppState] as Field, r.state[k as keyof AppState]), q).toBe(v);
+    }
   });
 });
 
@@ -275,18 +291,19 @@ describe('runs and thresholds', () => {
     const specs = runSpecs(s);
     expect(specs.map((r) => `${r.opt}:${r.lr}`)).toEqual(['gd:0.2', 'gd:0.1', 'gd:0.0667', 'flow:0.2']);
     const cfg = engineConfig(s, specs[1]);
+    expect(PRESETS.drop.values.lr_schedule).toBe('500:x0.5');
     expect(cfg.lr).toBe(0.1);
     expect(cfg.widths).toEqual([20, 20]);
     expect(cfg.opt).toBe('gd');
     expect(cfg.dataset).toBe(s.dataset);
   });
 
-  it('thresholds of SCIENCE.md', () => {
-    expect(threshold('gd', 0.2, 0.9)).toBeCloseTo(10, 12);
-    expect(threshold('polyak', 0.1, 0.9)).toBeCloseTo(38, 12);
-    expect(threshold('nesterov', 0.1, 0.5)).toBeCloseTo(15, 12);
-    expect(threshold('flow', 0.1, 0.9)).toBeNaN();
-    expect(scaledThreshold('gd', 0.9)).toBe(2);
-    expect(scaledThreshold('polyak', 0.9)).toBeCloseTo(3.8, 12);
+  it('withRuns derives opt/lr/beta/compare from the runs and leaves the rest', () => {
+    const s = presetState('relu');
+    const d = withRuns(s, [{ opt: 'polyak', lr: 0.05, beta: 0.5 }, { opt: 'flow', lr: 0.2, beta: 0.9 }]);
+    expect([d.opt, d.lr, d.beta]).toEqual(['polyak', 0.05, 0.5]);
+    expect(d.compare).toEqual([{ opt: 'flow', lr: 0.2, beta: 0.9 }]);
+    expect(d.act).toBe('relu');
+    expect(s.opt).toBe('gd'); // a copy
   });
 });

@@ -1,27 +1,22 @@
 // Entry point of the full page: reads the state from the URL (reporting bad values),
-// mounts the app into #app, keeps the URL in sync, and exposes a read-only test hook
+// mounts the app into #app, keeps the URL in sync, and exposes a small test hook
 // (window.__eos) so browser tests read the runs' data, not pixels.
 
 import './style.css';
 import { createEngineWorker } from './engine-worker';
-import { parseQuery, toQuery } from './state/schema';
-import { mountApp, type AppHandle } from './ui/app';
+import { parseQuery, toQuery } from './state/url';
+import { type AppHandle, mountApp } from './ui/app';
 import { addShareButton } from './ui/share';
+
+/** What browser tests may read and do, and nothing else of the app. */
+export type TestHook = Pick<
+  AppHandle,
+  'runs' | 'status' | 'state' | 'messages' | 'setLr' | 'select' | 'playing' | 'drawStats' | 'play' | 'pause' | 'reset'
+>;
 
 declare global {
   interface Window {
-    __eos?: {
-      runs: AppHandle['runs'];
-      state: AppHandle['state'];
-      messages: AppHandle['messages'];
-      setLr: AppHandle['setLr'];
-      select: AppHandle['select'];
-      playing: () => boolean;
-      /** Chart draw timings since load (ms); reset() zeroes them. */
-      drawStats: () => { draws: number; totalMs: number; maxMs: number; reset(): void };
-      /** Cheap per-run progress (for polling): no record arrays. */
-      status: () => { id: number; phase: string; rows: number; step: number; lr: number; sharpness: number; threshold: number }[];
-    };
+    __eos?: TestHook;
   }
 }
 
@@ -37,27 +32,7 @@ if (root) {
       history.replaceState(history.state, '', q ? `?${q}` : location.pathname);
     },
   });
-  addShareButton(root, app.state); // "Share / embed" dialog (issue 6)
-  window.__eos = {
-    runs: app.runs,
-    state: app.state,
-    messages: app.messages,
-    setLr: app.setLr,
-    select: app.select,
-    playing: () => app.manager.playing,
-    drawStats: () => ({
-      ...app.charts.stats,
-      reset: () => Object.assign(app.charts.stats, { draws: 0, totalMs: 0, maxMs: 0 }),
-    }),
-    status: () =>
-      app.manager.runs.map((r) => ({
-        id: r.id,
-        phase: r.phase,
-        rows: r.records.rows,
-        step: r.records.rows ? r.records.last('step') : -1,
-        lr: r.lr,
-        sharpness: r.records.lastSharpness(),
-        threshold: r.records.last('threshold'),
-      })),
-  };
+  addShareButton(root, app.state); // "Share / embed" dialog
+  const { runs, status, state: current, messages: texts, setLr, select, playing, drawStats, play, pause, reset } = app;
+  window.__eos = { runs, status, state: current, messages: texts, setLr, select, playing, drawStats, play, pause, reset };
 }

@@ -19,7 +19,7 @@ import {
   Tooltip,
 } from 'chart.js';
 import { SeriesBuilder, axisRange, type Pt, type XMode } from './chartdata';
-import { type Run, runLabel, fmtLr } from '../runs/manager';
+import { type Run, runLabel, fmtLr } from '../runs/run';
 import type { ChartKind } from '../state/schema';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Decimation);
@@ -446,7 +446,7 @@ export class ChartBoard {
       const b = this.builders.get(r.id);
       if (!b) continue;
       for (const m of b.s.markers) ms.push({ x: m.x, color: r.color, label: `η→${fmtLr(m.to)}`, kind: 'lr' });
-      if (r.phase === 'diverged' && r.records.rows > 0) {
+      if (r.status === 'diverged' && r.records.rows > 0) {
         const x = this.mode === 'step' ? r.records.last('step') : r.records.last('time');
         ms.push({ x, color: r.color, label: `diverged @${r.divergedAt ?? ''}`, kind: 'diverged' });
       }

@@ -1,17 +1,26 @@
 // Chart data plumbing, independent of Chart.js and of decimation: turns a run's
 // records into {x, y} point arrays that we own (Chart.js decimation replaces
 // ds.data's view, so we keep these and re-assign them each frame, TOOLCHAIN.md f).
-// Incremental: sync() appends only the rows that arrived since the last call.
+// The arrays are bounded because they are built from the record store, which is:
+// sync() appends the rows that arrived since the last call while the store only
+// grew, and rewrites the arrays in place (reusing their point objects) when the
+// store merged older rows into coarser buckets.
 //
 // Series per run:
-//   loss          (x, loss)                    finite, > 0 rows only (log axis)
+//   loss          (x, loss)                    finite, > 0 only (log axis)
 //   eig[j]        (x, λ_j)                     eigenvalue rows, j = 0..k-1
 //   threshold     step function of 2/η (…)     piecewise constant, jumps where η or β changed
 //   scaledEig[j]  (x, η·λ_j)                   GD-type optimisers only (flow has no η)
 //   scaledThr     step function of η·threshold = 2, 2+2β, (2+2β)/(1+2β)
 //   markers       x where η changed (drawn as vertical lines; not for gradient flow)
+// An exact row gives one point. A bucket of older rows gives two: its min at its first
+// x and its max at its last x (or the other way round when its last value is nearer the
+// min, so the line follows the trend), so a loss spike or a sharpness peak stays drawn.
+// In a bucket, the threshold, η·λ and an η marker use the bucket's last η, placed at its
+// first x: a change inside an old bucket is drawn at most one bucket early.
 
-import type { RunRecords } from '../runs/records';
+import { EIG_LR, EIG_STEP, EIG_TIME, ROW_COLUMNS, type RowColumn, type RunRecords } from '../runs/records';
+import type { Tier, TieredStore } from '../runs/tiers';
 
 export interface Pt {
   x: number;
@@ -35,13 +44,6 @@ export interface LrMarker {
   step: number;
   from: number;
   to: number;
-}
-
-/** Keeps every other point, in place (no patched array methods, see append). */
-export function halve(arr: Pt[]): void {
-  let j = 0;
-  for (let i = 0; i < arr.length; i += 2) arr[j++] = arr[i];
-  arr.length = j;
 }
 
 /** A piecewise-constant line kept as corner points; the last point follows the newest x. */
@@ -88,32 +90,54 @@ export interface RunSeries {
   scaledEig: Pt[][];
   scaledThr: StepLine;
   markers: LrMarker[];
-  /** Largest finite values seen, for the y ranges. */
+  /** Largest finite values stored, for the y ranges. */
   maxEig: number;
   maxScaled: number;
+}
+
+const [STEP, TIME, LR, LOSS, THR] = ['step', 'time', 'lr', 'loss', 'threshold'].map((c) => ROW_COLUMNS.indexOf(c as RowColumn));
+
+/** Writes point n of arr, reusing the object already there (a rebuild allocates nothing). */
+function put(arr: Pt[], n: number, x: number, y: number): void {
+  const p = arr[n];
+  if (p) {
+    p.x = x;
+    p.y = y;
+  } else append(arr, { x, y });
+}
+
+/** Calls fn(tier, index) for stored rows [from, rows) of a store, oldest first. */
+function forRows(store: TieredStore, from: number, fn: (t: Tier, i: number) => void): void {
+  let base = 0;
+  for (let t = store.tiers.length - 1; t >= 0; t--) {
+    const tier = store.tiers[t];
+    for (let i = Math.max(0, from - base); i < tier.n; i++) fn(tier, i);
+    base += tier.n;
+  }
 }
 
 /** Builds and incrementally extends one run's chart series. */
 export class SeriesBuilder {
   readonly s: RunSeries;
-  private rowsDone = 0;
-  private eigDone = 0;
   private k: number;
   private mode: XMode;
   /** Whether η·sharpness is meaningful (not gradient flow). */
   private scaled: boolean;
-  /** Points per series before thinning (very long runs stay cheap to draw). */
-  private readonly cap: number;
-  /** Every how many rows / eigenvalue rows a point is kept (doubles at each thinning). */
-  private lossStride = 1;
-  private eigStride = 1;
+  // What has been drawn: the store's stamp then, and how many of its rows/points.
+  private rowStamp = -1;
+  private rowsDone = 0;
+  private lossN = 0;
+  private prevLr = NaN;
+  private eigStamp = -1;
+  private eigDone = 0;
+  private eigN: number[] = [];
 
-  constructor(k: number, mode: XMode, scaled: boolean, cap = 50_000) {
+  constructor(k: number, mode: XMode, scaled: boolean) {
     this.k = k;
     this.mode = mode;
     this.scaled = scaled;
-    this.cap = cap;
     this.s = SeriesBuilder.empty(k);
+    this.eigN = new Array<number>(k).fill(0);
   }
 
   private static empty(k: number): RunSeries {
@@ -138,64 +162,111 @@ export class SeriesBuilder {
     this.mode = mode;
     this.k = k;
     this.scaled = scaled;
-    const fresh = SeriesBuilder.empty(k);
-    Object.assign(this.s, fresh);
-    this.lossStride = 1;
-    this.eigStride = 1;
-    this.rowsDone = 0;
-    this.eigDone = 0;
+    Object.assign(this.s, SeriesBuilder.empty(k));
+    this.eigN = new Array<number>(k).fill(0);
+    this.rowStamp = this.eigStamp = -1;
   }
 
-  /** Appends the rows of `r` not seen yet. Returns true if anything was added. */
+  /** Brings the series up to date with `r`. Returns true if anything changed. */
   sync(r: RunRecords): boolean {
-    if (r.rows < this.rowsDone || r.k !== this.k) this.reset(this.mode, r.k);
+    if (r.k !== this.k) this.reset(this.mode, r.k);
+    const a = this.syncRows(r.store);
+    const b = this.syncEigs(r.eigStore);
+    return a || b;
+  }
+
+  private syncRows(store: TieredStore): boolean {
     const s = this.s;
-    const xs = this.mode === 'step' ? r.cols.step.data : r.cols.time.data;
-    const loss = r.cols.loss.data;
-    const lr = r.cols.lr.data;
-    const thr = r.cols.threshold.data;
-    const rows = r.rows;
-    const start = this.rowsDone;
-    for (let i = start; i < rows; i++) {
-      const x = xs[i];
-      const l = loss[i];
-      if (i % this.lossStride === 0 && Number.isFinite(l) && l > 0) append(s.loss, { x, y: l });
-      s.threshold.add(x, thr[i]);
-      if (this.scaled) s.scaledThr.add(x, thr[i] * lr[i]);
-      // Gradient flow records its adaptive RK4 step in the η column: not a user change.
-      if (this.scaled && i > 0 && lr[i] !== lr[i - 1]) {
-        s.markers.push({ x, step: r.cols.step.data[i], from: lr[i - 1], to: lr[i] });
-      }
-    }
-    this.rowsDone = rows;
-    if (s.loss.length > this.cap) {
-      halve(s.loss);
-      this.lossStride *= 2;
-    }
-    const eRows = r.eigRows;
-    for (let e = this.eigDone; e < eRows; e++) {
-      const row = r.eigRow.data[e];
-      const x = xs[row];
-      const keep = e % this.eigStride === 0;
-      for (let j = 0; j < this.k; j++) {
-        const v = r.eig(e, j);
-        if (!Number.isFinite(v)) continue;
-        if (keep) append(s.eig[j], { x, y: v });
-        if (v > s.maxEig) s.maxEig = v;
-        if (this.scaled) {
-          const sv = v * lr[row];
-          if (keep) append(s.scaledEig[j], { x, y: sv });
-          if (sv > s.maxScaled) s.maxScaled = sv;
+    const rows = store.rows;
+    if (store.stamp !== this.rowStamp) {
+      this.rowStamp = store.stamp;
+      this.rowsDone = 0;
+      this.lossN = 0;
+      this.prevLr = NaN;
+      s.threshold.clear();
+      s.scaledThr.clear();
+      s.markers.length = 0;
+    } else if (rows === this.rowsDone) return false;
+    const X = this.mode === 'step' ? STEP : TIME;
+    forRows(store, this.rowsDone, (t, i) => {
+      const x1 = t.last[X][i];
+      const exact = t.count[i] === 1;
+      const x0 = exact ? x1 : t.min[X][i];
+      this.lossN = pair(s.loss, this.lossN, exact, x0, x1, t.min[LOSS][i], t.max[LOSS][i], t.last[LOSS][i], 1, true);
+      const thr = t.last[THR][i];
+      const lr = t.last[LR][i];
+      if (!exact) s.threshold.add(x0, thr);
+      s.threshold.add(x1, thr);
+      if (this.scaled) {
+        if (!exact) s.scaledThr.add(x0, thr * lr);
+        s.scaledThr.add(x1, thr * lr);
+        // Gradient flow records its adaptive RK4 step in the η column: not a user change.
+        if (lr !== this.prevLr && this.prevLr === this.prevLr) {
+          s.markers.push({ x: x0, step: t.min[STEP][i], from: this.prevLr, to: lr });
         }
       }
-    }
-    this.eigDone = eRows;
-    if (s.eig[0].length > this.cap) {
-      for (const a of [...s.eig, ...s.scaledEig]) halve(a);
-      this.eigStride *= 2;
-    }
-    return rows > start;
+      this.prevLr = lr;
+    });
+    s.loss.length = this.lossN;
+    this.rowsDone = rows;
+    return true;
   }
+
+  private syncEigs(store: TieredStore): boolean {
+    const s = this.s;
+    const rows = store.rows;
+    if (store.stamp !== this.eigStamp) {
+      this.eigStamp = store.stamp;
+      this.eigDone = 0;
+      this.eigN.fill(0);
+      s.maxEig = s.maxScaled = -Infinity;
+    } else if (rows === this.eigDone) return false;
+    const X = this.mode === 'step' ? EIG_STEP : EIG_TIME;
+    const k = this.k;
+    const n = this.eigN;
+    forRows(store, this.eigDone, (t, i) => {
+      const x1 = t.last[X][i];
+      const exact = t.count[i] === 1;
+      const x0 = exact ? x1 : t.min[X][i];
+      const lr = t.last[EIG_LR][i];
+      for (let j = 0; j < k; j++) {
+        const c = EIG_LR + 1 + j;
+        const lo = t.min[c][i];
+        const hi = t.max[c][i];
+        const la = t.last[c][i];
+        const before = n[j];
+        n[j] = pair(s.eig[j], before, exact, x0, x1, lo, hi, la, 1, false);
+        if (hi > s.maxEig) s.maxEig = hi;
+        if (this.scaled) {
+          pair(s.scaledEig[j], before, exact, x0, x1, lo, hi, la, lr, false);
+          if (hi * lr > s.maxScaled) s.maxScaled = hi * lr;
+        }
+      }
+    });
+    for (let j = 0; j < k; j++) {
+      s.eig[j].length = n[j];
+      if (this.scaled) s.scaledEig[j].length = n[j];
+    }
+    this.eigDone = rows;
+    return true;
+  }
+}
+
+/**
+ * Writes one stored row's points at arr[n…] (values scaled by f), returns the new count:
+ * an exact row's value, or a bucket's min and max in the order that follows its trend.
+ */
+function pair(arr: Pt[], n: number, exact: boolean, x0: number, x1: number, lo: number, hi: number, last: number, f: number, positive: boolean): number {
+  const ok = (v: number) => Number.isFinite(v) && (!positive || v > 0);
+  if (exact) {
+    if (ok(last)) put(arr, n++, x1, last * f);
+    return n;
+  }
+  const rising = Math.abs(last - hi) <= Math.abs(last - lo);
+  const [a, b] = rising ? [lo, hi] : [hi, lo];
+  if (ok(a)) put(arr, n++, x0, a * f);
+  if (ok(b)) put(arr, n++, x1, b * f);
+  return n;
 }
 
 /**

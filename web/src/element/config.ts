@@ -4,13 +4,14 @@
 //     as the URL (lr="0.05" widths="20,20" compare="gd:0.1" preset="drop" ...);
 //   - a few embed-only attributes: controls, hide, autoplay, href.
 // A value that does not parse is an ERROR: the element shows the message and does not
-// start (an author should see the mistake, not a silently different run). Unknown
-// attributes and cross-field adjustments (reconcile) are WARNINGS: shown, but it runs.
+// start (an author should see the mistake, not a silently different run). Unknown or
+// repeated attributes are WARNINGS: shown, but it runs. A combination the engine refuses
+// (ce on a regression dataset, …) starts, and its run shows the engine's message.
 
 import {
   type AppState, type ChartKind, type Field, CHART_KINDS, FIELD_KEYS, SCHEMA, allowedText, formatField, parseField,
-  parseQuery,
 } from '../state/schema';
+import { parseQuery } from '../state/url';
 
 export const TAG = 'eos-lab';
 
@@ -102,7 +103,7 @@ export interface ElementConfig {
   view: ViewConfig;
   /** Blocking problems, one per attribute, naming it and what it accepts. */
   errors: string[];
-  /** Non-blocking: unknown attributes, cross-field adjustments. */
+  /** Non-blocking: unknown or repeated attributes. */
   warnings: string[];
 }
 
@@ -237,10 +238,10 @@ export function parseElementConfig(
     href = null;
   }
 
-  // The state: exactly the URL semantics (preset baseline, then fields; reconcile).
+  // The state: exactly the URL semantics (preset baseline, then fields).
   const parsed = parseQuery(fields);
   const state = parsed.state;
-  for (const m of parsed.messages) warnings.push(m); // only reconcile messages: every value parsed
+  for (const m of parsed.messages) warnings.push(m); // none expected: every value parsed above
   const charts = state.charts.filter((k: ChartKind) => !hide.includes(k));
   if (charts.length === 0) {
     errors.push(`hide: removes every chart (charts=${formatField(SCHEMA.charts, state.charts)}); keep at least one of ${CHART_KINDS.join('|')}`);

@@ -8,10 +8,12 @@
 // results whose ids the new owner could reuse, since every RunManager numbers its
 // messages from 1). So on release the pool posts a sentinel `info` request with its own
 // negative id and drops every message until the sentinel's reply: the worker answers in
-// order (protocol.ts), so whatever follows belongs to the new owner.
+// order (protocol.ts), so whatever follows belongs to the new owner. A worker handed back
+// in the middle of a long engine call (it said `busy` since its last chunk) would make
+// the next owner wait for that call: it is terminated instead, so Reset and × never wait.
 
 import type { FromWorker, ToWorker } from '../engine/protocol';
-import type { WorkerFactory, WorkerLike } from '../runs/manager';
+import type { WorkerFactory, WorkerLike } from '../runs/run';
 
 interface Slot {
   real: WorkerLike;
@@ -19,6 +21,8 @@ interface Slot {
   draining: number | null;
   /** The worker errored or its engine failed to load: not reused. */
   failed: boolean;
+  /** Inside a long engine call: said `busy` since its last chunk or answer. */
+  busy: boolean;
   lease: Lease | null;
 }
 
@@ -71,7 +75,7 @@ export class WorkerPool {
     if (!slot) {
       const real = this.create();
       this.created++;
-      const s: Slot = { real, draining: null, failed: false, lease: null };
+      const s: Slot = { real, draining: null, failed: false, busy: false, lease: null };
       real.onmessage = (ev) => this.onMessage(s, ev);
       real.onerror = (ev) => {
         s.failed = true;
@@ -98,7 +102,7 @@ export class WorkerPool {
   release(s: Slot): void {
     s.lease = null;
     // A worker still loading its engine is kept: messages queue in it until it is ready.
-    if (this.disposed || s.failed) {
+    if (this.disposed || s.failed || s.busy) {
       this.drop(s);
       return;
     }
@@ -129,6 +133,8 @@ export class WorkerPool {
     const m = ev.data;
     // engine/worker.ts startWorker() answers every request this way when the module failed to load.
     if (m.type === 'error' && m.message.startsWith(ENGINE_LOAD_FAILED)) s.failed = true;
+    if (m.type === 'busy') s.busy = true;
+    else if (m.type === 'progress' || m.type === 'result' || m.type === 'error' || m.type === 'failed') s.busy = false;
     if (s.draining !== null) {
       if ((m.type === 'result' || m.type === 'error') && m.id === s.draining) s.draining = null;
       return; // the old owner's traffic, or the sentinel's own reply

@@ -8,7 +8,7 @@
 // (the documented default) never needs it.
 
 import workerUrl from '../engine/worker.ts?worker&url';
-import type { WorkerLike } from '../runs/manager';
+import type { WorkerLike } from '../runs/run';
 
 /** The worker script's absolute URL (next to eos-lab.js). */
 export function engineWorkerUrl(): string {

@@ -32,6 +32,7 @@ export interface EngineConfig {
   lanczos_tol: number;
   lanczos_max_iter: number;
   diverge_factor: number;
+  lr_schedule: string;
 }
 
 /** Per-step records of one chunk, struct of arrays: exactly what the module's
@@ -40,7 +41,10 @@ export interface EngineConfig {
  * eigs is rows * k row-major, NaN where not computed, eigs[i*k] the sharpness. */
 export type RecordChunk = WasmRecordChunk;
 
-export type RunStatus = 'idle' | 'playing' | 'paused' | 'diverged' | 'done';
+export type EngineConfigInput = Partial<EngineConfig>;
+
+/** One vocabulary for a run's state, shared by worker and page; failed: the engine threw while playing. */
+export type RunStatus = 'idle' | 'playing' | 'paused' | 'diverged' | 'done' | 'failed';
 
 export interface RunInfo {
   numParams: number;
@@ -53,20 +57,21 @@ export interface RunInfo {
 }
 
 export type ToWorker =
-  | { type: 'create'; id: number; config: Partial<EngineConfig>; maxSteps?: number } // replaces any current run; paused
-  | { type: 'play'; id: number } // run chunks until pause/stop/maxSteps/diverged
-  | { type: 'pause'; id: number }
-  | { type: 'step'; id: number; n: number } // advance n steps now (one or more chunks), stay paused
-  | { type: 'setLr'; id: number; lr: number } // live: effective from the next chunk
+  | { type: 'create'; id: number; config: EngineConfigInput } // replaces any run; paused at step 0
+  // speed: steps/s (0 = as fast as possible); until: absolute step to stop at with status 'done' (0 = never)
+  | { type: 'play'; id: number; speed: number; until: number }
+  | { type: 'pause'; id: number } // answered after the chunk in flight
+  | { type: 'setLr'; id: number; lr: number }
   | { type: 'setBeta'; id: number; beta: number }
-  | { type: 'sharpness'; id: number; k: number } // top-k now, without stepping
   | { type: 'info'; id: number }
   | { type: 'stop'; id: number }; // drop the run
 
 export type FromWorker =
   | { type: 'progress'; chunk: RecordChunk; info: RunInfo; stepsPerSecond: number }
-  | { type: 'result'; id: number; info: RunInfo; values?: number[]; hvps?: number }
-  | { type: 'error'; id: number; message: string }; // id -1 when the message itself was unreadable
+  | { type: 'busy'; what: 'step' | 'eigs'; step: number; k: number; hvps: number; ms: number } // one engine call > 1 s
+  | { type: 'failed'; message: string }
+  | { type: 'result'; id: number; info: RunInfo }
+  | { type: 'error'; id: number; message: string }; // id -1 when the request itself was unreadable
 
 /** Exhaustiveness helper for switch statements over the unions above. */
 export function assertNever(x: never): never {

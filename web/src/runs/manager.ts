@@ -1,63 +1,17 @@
-// The run manager: every run has its own engine worker (so runs progress in
-// parallel and the page's thread only draws), its colour, its optimiser settings
-// on the shared problem, and its records. Play is paced here by sending `step n`
-// requests (speed steps/s per run, or back-to-back chunks at full speed), which
-// also lets an automatic η drop land exactly on its step. Live η changes go to the
-// worker as setLr; the records carry η per row, so the change shows on the charts.
+// The run manager: every run has its own engine worker (so runs progress in parallel
+// and the page's thread only draws), its colour, its optimiser settings on the shared
+// problem, and its records. The worker paces itself: the page says `play` with a speed
+// and the step to stop at, and `pause`. The page's transport state changes at once on
+// Pause/Reset/× (the reader sees it within a frame), whatever the worker is computing:
+// a paused run ignores the status of chunks still in flight, and Reset and × cut the
+// worker off instead of waiting for it. An η schedule is part of the engine config.
 
-import type { EngineConfig, FromWorker, RecordChunk, RunInfo, ToWorker } from '../engine/protocol';
-import { RunRecords, type RecordArrays } from './records';
-import { type AppState, type RunSpec, MAX_RUNS, engineConfig, threshold } from '../state/schema';
-
-/** What the manager needs of a Worker (a fake one in unit tests). */
-export interface WorkerLike {
-  postMessage(msg: ToWorker): void;
-  terminate(): void;
-  onmessage: ((ev: MessageEvent<FromWorker>) => void) | null;
-  onerror: ((ev: ErrorEvent) => void) | null;
-}
-export type WorkerFactory = () => WorkerLike;
-
-/** Colour-blind-friendly palette, readable on light and dark backgrounds. */
-export const PALETTE = ['#3b82f6', '#e8590c', '#12a150', '#c2255c', '#7950f2', '#0c8599', '#b08800', '#868e96'];
-
-export type Phase = 'starting' | 'ready' | 'done' | 'diverged' | 'error';
-
-export interface Run {
-  readonly id: number;
-  color: string;
-  /** The run's settings (a user's live η change updates spec.lr; the automatic drop does not). */
-  spec: RunSpec;
-  /** η in force now (after live changes and drops). */
-  lr: number;
-  config: EngineConfig;
-  records: RunRecords;
-  phase: Phase;
-  info: RunInfo | null;
-  error: string | null;
-  /** Step of the record where the loss blew up. */
-  divergedAt: number | null;
-  /** Steps per second actually achieved (paced), over the last ~second. */
-  stepsPerSecond: number;
-  /** The engine's compute speed as reported by the worker. */
-  engineStepsPerSecond: number;
-  /** The η drop of this run has been applied. */
-  dropped: boolean;
-}
-
-export interface ExportedRun {
-  id: number;
-  label: string;
-  color: string;
-  opt: string;
-  lr: number;
-  beta: number;
-  config: EngineConfig;
-  phase: Phase;
-  divergedAt: number | null;
-  error: string | null;
-  records: RecordArrays;
-}
+import type { FromWorker, RunInfo } from '../engine/protocol';
+import { RunRecords } from './records';
+import { RunLink } from './link';
+import { type Run, type WorkerFactory, PALETTE, lrInForce, runLabel } from './run';
+import type { ExportedRun } from './export';
+import { type AppState, type EngineValues, type RunSpec, MAX_RUNS, engineConfig, runSpecs } from '../state/schema';
 
 /** runs: added/removed; reset: a run's records were cleared (restart); status; data: new records. */
 export type UpdateKind = 'runs' | 'reset' | 'status' | 'data';
@@ -67,181 +21,177 @@ export interface ManagerOptions {
   onUpdate?: (kind: UpdateKind, run: Run | null) => void;
   /** Clock in ms (tests pass a fake one). */
   now?: () => number;
-  /** Pacing tick; the default uses setTimeout every `tickMs`. Tests call tick() themselves. */
-  autoTick?: boolean;
-  tickMs?: number;
 }
 
-interface Internal {
-  worker: WorkerLike;
-  /** Id of the pending `create`; progress before its result belongs to a dropped run. */
-  createId: number;
-  /** Id of the in-flight `step` request, or -1. */
-  stepId: number;
-  /** Steps owed by the pacer. */
-  budget: number;
-  /** Sliding window of (time, step) for the achieved-speed readout. */
+/** How the runs play: steps per second per run (0 = full speed) and the run length (0 = never stop). */
+export interface Pacing {
+  speed: number;
+  steps: number;
+}
+
+interface Slot {
+  link: RunLink;
+  /** The step this run was last told to stop at (0 = never): a `done` short of the run length is a pause. */
+  until: number;
+  /** (time, step) samples of the last second, for the achieved speed. */
   rate: { t: number; step: number }[];
 }
 
-const FULL_SPEED_CHUNK_S = 0.08; // at full speed, ask for ~80 ms of work per request
-
-export function runLabel(spec: RunSpec): string {
-  switch (spec.opt) {
-    case 'gd':
-      return `GD η=${fmtLr(spec.lr)}`;
-    case 'polyak':
-      return `Heavy ball η=${fmtLr(spec.lr)} β=${spec.beta}`;
-    case 'nesterov':
-      return `Nesterov η=${fmtLr(spec.lr)} β=${spec.beta}`;
-    case 'flow':
-      return 'Gradient flow';
-  }
-}
-
-export function fmtLr(lr: number): string {
-  return Number(lr.toPrecision(3)).toString();
-}
+const TERMINAL = new Set(['done', 'diverged', 'failed']);
 
 export class RunManager {
   readonly runs: Run[] = [];
+  /** The transport: the reader pressed Play (runs that can, play). */
   playing = false;
-  private state: AppState | null = null;
+  private problem: AppState | null = null;
+  private pacing: Pacing = { speed: 0, steps: 0 };
   private nextId = 1;
-  private nextMsg = 1;
-  private readonly internal = new Map<number, Internal>();
+  private readonly slots = new Map<number, Slot>();
   private readonly opts: ManagerOptions;
   private readonly now: () => number;
-  private lastTick: number;
-  private timer: ReturnType<typeof setTimeout> | null = null;
   private disposed = false;
 
   constructor(opts: ManagerOptions) {
     this.opts = opts;
     this.now = opts.now ?? (() => performance.now());
-    this.lastTick = this.now();
   }
 
   // ---------------------------------------------------------------- configuration
 
   /** Replaces all runs by those of `state` (first run from opt/lr/beta, then compare). */
   load(state: AppState): void {
-    for (const r of [...this.runs]) this.dropRun(r);
-    this.state = state;
-    const specs = [{ opt: state.opt, lr: state.lr, beta: state.beta }, ...state.compare];
-    for (const spec of specs.slice(0, MAX_RUNS)) this.spawn({ ...spec });
+    for (const r of [...this.runs]) this.drop(r);
+    this.problem = state;
+    this.pacing = { speed: state.speed, steps: state.steps };
+    for (const spec of runSpecs(state)) this.spawn(spec);
     this.emit('runs', null);
   }
 
-  /** New problem/measurement settings for every run (keeps each run's optimiser); restarts all. */
+  /** New problem/measurement settings for every run (each keeps its optimiser); restarts all. */
   setProblem(state: AppState): void {
-    this.state = state;
-    for (const r of this.runs) this.restart(r);
+    this.problem = state;
+    for (const r of this.runs) this.restart(r, false);
     this.emit('status', null);
   }
 
-  /** Pacing and schedule fields that need no restart (speed, lr drop). Steps limit restarts nothing either. */
-  setPacing(state: AppState): void {
-    if (!this.state) return;
-    this.state = { ...this.state, speed: state.speed, lr_drop_at: state.lr_drop_at, lr_drop_factor: state.lr_drop_factor, steps: state.steps };
+  /** New speed or run length: needs no restart; a done run continues when the length grows. */
+  setPacing(p: Pacing): void {
+    this.pacing = { ...p };
     for (const r of this.runs) {
-      if (r.phase === 'done' && (this.state.steps === 0 || (r.info?.step ?? 0) < this.state.steps)) r.phase = 'ready';
+      const s = this.slot(r);
+      if (r.status === 'done' && (p.steps === 0 || (r.info?.step ?? 0) < p.steps)) r.status = 'paused';
+      if (r.status === 'playing') this.sendPlay(r, s);
     }
-    this.kick();
+    if (this.playing) this.playRuns();
+    this.emit('status', null);
   }
 
-  get problem(): AppState | null {
-    return this.state;
+  /** The optimiser settings of every run, in order (what the URL's opt/lr/beta/compare say). */
+  specs(): RunSpec[] {
+    return this.runs.map((r) => ({ ...r.spec }));
   }
 
   addRun(spec: RunSpec): Run | null {
-    if (!this.state || this.runs.length >= MAX_RUNS) return null;
-    const r = this.spawn({ ...spec });
+    if (!this.problem || this.runs.length >= MAX_RUNS) return null;
+    const r = this.spawn(spec);
     this.emit('runs', r);
-    this.kick();
     return r;
   }
 
+  /** Removes a run now: its worker is cut off, whatever it is computing. */
   removeRun(id: number): void {
     const r = this.byId(id);
     if (!r) return;
-    this.dropRun(r);
+    this.drop(r);
+    this.settle();
     this.emit('runs', null);
   }
 
-  /** Changes a run's optimiser settings. η alone is applied live; anything else restarts it. */
+  /** Changes a run's optimiser. η or β alone are applied live; a new optimiser restarts the run. */
   updateRun(id: number, spec: RunSpec): void {
     const r = this.byId(id);
     if (!r) return;
     const old = r.spec;
-    if (spec.opt === old.opt && spec.beta === old.beta && spec.lr !== old.lr) {
-      this.setLr(id, spec.lr);
+    if (spec.opt === old.opt && spec.lr === old.lr && spec.beta === old.beta) return;
+    if (spec.opt === old.opt && r.status !== 'failed') {
+      if (spec.lr !== old.lr) this.setLr(id, spec.lr);
+      if (spec.beta !== old.beta) this.setBeta(id, spec.beta);
       return;
     }
-    if (spec.opt === old.opt && spec.lr === old.lr && spec.beta === old.beta) return;
     r.spec = { ...spec };
-    this.restart(r);
+    this.restart(r, false);
     this.emit('status', r);
   }
 
-  /** Live step-size change (marked on the charts through the records' lr column). */
+  /** Live step-size change: the engine applies it at the current step and records it. */
   setLr(id: number, lr: number): void {
     const r = this.byId(id);
     if (!r || !(lr > 0) || !Number.isFinite(lr)) return;
-    r.spec.lr = lr;
-    if (r.phase === 'error') {
-      this.restart(r);
-    } else if (r.phase !== 'starting') {
-      r.lr = lr;
-      this.post(r, { type: 'setLr', id: this.msgId(), lr });
-    } else {
-      r.config = { ...r.config, lr };
-      r.lr = lr;
-      this.post(r, { type: 'setLr', id: this.msgId(), lr });
-    }
+    r.spec = { ...r.spec, lr };
+    if (r.status === 'failed') this.restart(r, true);
+    else this.slot(r).link.send({ type: 'setLr', lr });
     this.emit('status', r);
+  }
+
+  /** Live momentum change (polyak, nesterov). */
+  setBeta(id: number, beta: number): void {
+    const r = this.byId(id);
+    if (!r || !Number.isFinite(beta)) return;
+    r.spec = { ...r.spec, beta };
+    if (r.status === 'failed') this.restart(r, true);
+    else this.slot(r).link.send({ type: 'setBeta', beta });
+    this.emit('status', r);
+  }
+
+  byId(id: number): Run | undefined {
+    return this.runs.find((r) => r.id === id);
   }
 
   // ---------------------------------------------------------------- transport
 
   play(): void {
-    if (this.runs.length > 0 && this.runs.every((r) => r.phase === 'done' || r.phase === 'diverged' || r.phase === 'error')) {
-      this.reset();
-    }
+    if (this.runs.length > 0 && this.runs.every((r) => TERMINAL.has(r.status))) this.reset();
     this.playing = true;
-    this.lastTick = this.now();
+    this.playRuns();
     this.emit('status', null);
-    this.kick();
   }
 
+  /** Shown at once; the worker stops after the chunk in flight. */
   pause(): void {
     this.playing = false;
-    for (const r of this.runs) this.int(r).budget = 0;
+    for (const r of this.runs) {
+      if (r.status !== 'playing') continue;
+      r.status = 'paused';
+      this.slot(r).link.send({ type: 'pause' });
+    }
     this.emit('status', null);
   }
 
-  /** Advances every idle run by n steps (while paused). */
+  /** Advances every paused run by n steps, then it pauses again. */
   step(n: number): void {
     for (const r of this.runs) {
-      const i = this.int(r);
-      if (r.phase === 'ready' && i.stepId < 0) this.requestSteps(r, n);
+      if (r.status !== 'paused') continue;
+      const at = r.info?.step ?? 0;
+      const end = this.pacing.steps > 0 ? Math.min(at + n, this.pacing.steps) : at + n;
+      if (end <= at) continue;
+      const s = this.slot(r);
+      s.until = end;
+      r.status = 'playing';
+      s.link.send({ type: 'play', speed: this.pacing.speed, until: end });
     }
+    this.emit('status', null);
   }
 
-  /** Starts every run over from step 0 with its current settings. */
+  /** Starts every run over from step 0 on a fresh worker (an engine call in progress is not waited for). */
   reset(): void {
-    for (const r of this.runs) this.restart(r);
+    for (const r of this.runs) this.restart(r, true);
     this.emit('status', null);
   }
 
   dispose(): void {
     this.disposed = true;
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
-    for (const r of [...this.runs]) this.dropRun(r);
+    for (const r of [...this.runs]) this.drop(r);
   }
-
-  // ---------------------------------------------------------------- export
 
   exportRuns(): ExportedRun[] {
     return this.runs.map((r) => ({
@@ -249,313 +199,177 @@ export class RunManager {
       label: runLabel(r.spec),
       color: r.color,
       opt: r.spec.opt,
-      lr: r.lr,
+      lr: lrInForce(r),
       beta: r.spec.beta,
-      config: { ...r.config, widths: [...r.config.widths] },
-      phase: r.phase,
+      config: this.config(r),
+      phase: r.status,
       divergedAt: r.divergedAt,
       error: r.error,
       records: r.records.toArrays(),
     }));
   }
 
-  byId(id: number): Run | undefined {
-    return this.runs.find((r) => r.id === id);
+  // ---------------------------------------------------------------- runs and workers
+
+  private config(r: Run): EngineValues {
+    return engineConfig(this.problem!, r.spec);
   }
-
-  // ---------------------------------------------------------------- pacing
-
-  /** One pacing step: hand out step budgets and send requests. Public for tests. */
-  tick(): void {
-    if (this.disposed) return;
-    const t = this.now();
-    const dt = Math.max(0, Math.min(0.5, (t - this.lastTick) / 1000));
-    this.lastTick = t;
-    if (!this.playing || !this.state) return;
-    const speed = this.state.speed;
-    for (const r of this.runs) {
-      if (r.phase !== 'ready') continue;
-      const i = this.int(r);
-      if (speed > 0) {
-        i.budget = Math.min(i.budget + speed * dt, Math.max(1, speed * 0.25));
-        if (i.stepId >= 0 || i.budget < 1) continue;
-        const n = Math.floor(i.budget);
-        i.budget -= n;
-        this.requestSteps(r, n);
-      } else if (i.stepId < 0) {
-        const rate = r.engineStepsPerSecond > 0 ? r.engineStepsPerSecond : 500;
-        this.requestSteps(r, Math.max(1, Math.round(rate * FULL_SPEED_CHUNK_S)));
-      }
-    }
-  }
-
-  private kick(): void {
-    if (this.disposed || this.opts.autoTick === false) return;
-    if (this.timer !== null) return;
-    const loop = () => {
-      this.timer = null;
-      if (this.disposed) return;
-      this.tick();
-      if (this.playing) this.timer = setTimeout(loop, this.opts.tickMs ?? 30);
-    };
-    this.timer = setTimeout(loop, 0);
-  }
-
-  /** Sends `step n`, clamped so a run stops exactly at its step limit and at the η drop. */
-  private requestSteps(r: Run, n: number): void {
-    if (!this.state) return;
-    const i = this.int(r);
-    const at = r.info?.step ?? r.records.rows;
-    const max = this.state.steps;
-    if (max > 0) n = Math.min(n, max - at);
-    const drop = this.state.lr_drop_at;
-    if (drop > 0 && !r.dropped && at < drop) n = Math.min(n, drop - at);
-    if (n <= 0) {
-      if (max > 0 && at >= max) this.finish(r);
-      return;
-    }
-    i.stepId = this.msgId();
-    this.post(r, { type: 'step', id: i.stepId, n });
-  }
-
-  private finish(r: Run): void {
-    r.phase = 'done';
-    this.emit('status', r);
-    if (this.runs.every((x) => x.phase !== 'ready' && x.phase !== 'starting')) {
-      this.playing = false;
-      this.emit('status', null);
-    }
-  }
-
-  // ---------------------------------------------------------------- workers
 
   private spawn(spec: RunSpec): Run {
     const used = new Set(this.runs.map((r) => r.color));
     const color = PALETTE.find((c) => !used.has(c)) ?? PALETTE[this.nextId % PALETTE.length];
-    const state = this.state!;
     const run: Run = {
       id: this.nextId++,
       color,
-      spec,
-      lr: spec.lr,
-      config: engineConfig(state, spec),
-      records: new RunRecords(state.neigs),
-      phase: 'starting',
+      spec: { ...spec },
+      records: new RunRecords(this.problem!.neigs),
+      status: 'idle',
       info: null,
       error: null,
+      busy: null,
       divergedAt: null,
       stepsPerSecond: 0,
-      engineStepsPerSecond: 0,
-      dropped: false,
     };
-    let worker: WorkerLike;
-    try {
-      worker = this.opts.createWorker();
-    } catch (e) {
-      run.phase = 'error';
-      run.error = `could not start a worker: ${String(e)}`;
-      this.runs.push(run);
-      this.internal.set(run.id, { worker: NULL_WORKER, createId: -1, stepId: -1, budget: 0, rate: [] });
-      return run;
-    }
-    this.internal.set(run.id, { worker, createId: -1, stepId: -1, budget: 0, rate: [] });
-    worker.onmessage = (ev) => this.onMessage(run, ev.data);
-    worker.onerror = (ev) => {
-      run.phase = 'error';
-      run.error = `worker failed: ${ev.message || 'could not load the engine'}`;
-      this.emit('status', run);
-    };
+    const link = new RunLink(this.opts.createWorker, {
+      message: (m, isCreate) => this.onMessage(run, m, isCreate),
+      broken: (why) => this.fail(run, why),
+    });
+    this.slots.set(run.id, { link, until: 0, rate: [] });
     this.runs.push(run);
-    this.create(run);
+    this.restart(run, true);
     return run;
   }
 
-  private create(r: Run): void {
-    const state = this.state!;
-    const i = this.int(r);
-    r.config = engineConfig(state, r.spec);
-    r.lr = r.spec.lr;
-    r.records.clear(state.neigs);
-    r.phase = 'starting';
+  /** Clears the run and creates its engine again (on a fresh worker if `fresh`). */
+  private restart(r: Run, fresh: boolean): void {
+    const s = this.slot(r);
+    const wasBusy = r.busy !== null;
+    r.records.clear(this.problem!.neigs);
+    r.status = 'idle';
     r.info = null;
     r.error = null;
+    r.busy = null;
     r.divergedAt = null;
-    r.dropped = false;
     r.stepsPerSecond = 0;
-    i.stepId = -1;
-    i.budget = 0;
-    i.rate = [];
-    i.createId = this.msgId();
-    // No maxSteps: the step limit is enforced here (requests are clamped), so it can change live.
-    this.post(r, { type: 'create', id: i.createId, config: r.config });
+    s.rate = [];
+    s.until = 0;
+    // A worker inside a long engine call would answer the create only after it: replace it.
+    s.link.create(this.config(r), fresh || wasBusy);
     this.emit('reset', r);
   }
 
-  private restart(r: Run): void {
-    if (this.int(r).worker === NULL_WORKER) return;
-    this.create(r);
-    this.kick();
-  }
-
-  private dropRun(r: Run): void {
-    const i = this.internal.get(r.id);
-    if (i) {
-      i.worker.onmessage = null;
-      i.worker.onerror = null;
-      try {
-        i.worker.postMessage({ type: 'stop', id: this.msgId() });
-      } catch {
-        /* already gone */
-      }
-      i.worker.terminate();
-      this.internal.delete(r.id);
-    }
+  private drop(r: Run): void {
+    this.slots.get(r.id)?.link.close();
+    this.slots.delete(r.id);
     const k = this.runs.indexOf(r);
     if (k >= 0) this.runs.splice(k, 1);
   }
 
-  private onMessage(r: Run, m: FromWorker): void {
-    if (this.disposed || !this.internal.has(r.id)) return;
-    const i = this.int(r);
+  private playRuns(): void {
+    for (const r of this.runs) {
+      if (r.status !== 'paused') continue;
+      const at = r.info?.step ?? 0;
+      if (this.pacing.steps > 0 && at >= this.pacing.steps) {
+        r.status = 'done';
+        continue;
+      }
+      r.status = 'playing';
+      this.sendPlay(r, this.slot(r));
+    }
+    this.settle();
+  }
+
+  private sendPlay(r: Run, s: Slot): void {
+    s.until = this.pacing.steps;
+    s.link.send({ type: 'play', speed: this.pacing.speed, until: this.pacing.steps });
+  }
+
+  private onMessage(r: Run, m: FromWorker, isCreate: boolean): void {
+    if (this.disposed || !this.slots.has(r.id)) return;
     switch (m.type) {
-      case 'progress': {
-        if (i.createId >= 0) return; // belongs to the run that the pending create replaces
-        this.appendChunk(r, m.chunk, m.info);
-        if (m.stepsPerSecond > 0) r.engineStepsPerSecond = m.stepsPerSecond;
+      case 'progress':
+        r.records.append(m.chunk);
+        r.busy = null;
+        this.takeInfo(r, m.info);
+        this.measureRate(r, m.info.step);
         this.emit('data', r);
         return;
-      }
-      case 'result': {
-        if (m.id === i.createId) {
-          i.createId = -1;
-          r.info = m.info;
-          r.phase = 'ready';
-          this.emit('status', r);
-          this.kick();
-          return;
-        }
-        if (i.createId >= 0) return;
-        r.info = m.info;
-        if (m.id === i.stepId) i.stepId = -1;
-        this.afterInfo(r);
+      case 'busy':
+        r.busy = { ...m, at: this.now() };
         this.emit('status', r);
-        if (this.playing) this.tick();
         return;
-      }
-      case 'error': {
-        if (m.id === i.createId || i.createId < 0) {
-          if (m.id === i.createId) i.createId = -1;
-          if (m.id === i.stepId) i.stepId = -1;
-          // Runtime setter errors (e.g. a bad η) leave the run usable; creation errors do not.
-          if (r.phase === 'starting' || m.id === -1) {
-            r.phase = 'error';
-          }
+      case 'failed':
+        this.fail(r, m.message);
+        return;
+      case 'result':
+        if (isCreate) {
+          r.info = m.info;
+          r.status = 'paused';
+          if (this.playing) this.playRuns();
+        } else {
+          this.takeInfo(r, m.info);
+        }
+        this.emit('status', r);
+        return;
+      case 'error':
+        // A refused config (the engine's own message) fails the run; a refused live change leaves it usable.
+        if (isCreate || m.id === -1) this.fail(r, m.message);
+        else {
           r.error = m.message;
           this.emit('status', r);
         }
         return;
-      }
     }
   }
 
-  private appendChunk(r: Run, chunk: RecordChunk, info: RunInfo): void {
-    r.records.append(chunk);
+  /** The engine's report: step, η and threshold in force, and the end of a run (diverged, or at its stop step). */
+  private takeInfo(r: Run, info: RunInfo): void {
     r.info = info;
-    const i = this.int(r);
-    const t = this.now();
-    i.rate.push({ t, step: info.step });
-    while (i.rate.length > 2 && t - i.rate[0].t > 1000) i.rate.shift();
-    const first = i.rate[0];
-    r.stepsPerSecond = t > first.t ? ((info.step - first.step) * 1000) / (t - first.t) : 0;
-    this.afterInfo(r);
-  }
-
-  /** Divergence, completion and the scheduled η drop, from the latest info. */
-  private afterInfo(r: Run): void {
-    const info = r.info;
-    if (!info || !this.state) return;
-    if (info.status === 'diverged' && r.phase !== 'diverged') {
-      r.phase = 'diverged';
+    if (TERMINAL.has(r.status) || r.status === 'idle') return;
+    if (info.status === 'diverged') {
+      r.status = 'diverged';
       r.divergedAt = r.records.rows > 0 ? r.records.last('step') : info.step;
-      this.emit('status', r);
-      if (this.runs.every((x) => x.phase !== 'ready' && x.phase !== 'starting')) this.playing = false;
-      return;
-    }
-    const max = this.state.steps;
-    if (r.phase === 'ready' && ((max > 0 && info.step >= max) || info.status === 'done')) this.finish(r);
-    const drop = this.state.lr_drop_at;
-    if (drop > 0 && !r.dropped && info.step >= drop && r.spec.opt !== 'flow' && r.phase !== 'diverged') {
-      r.dropped = true;
-      r.lr = r.lr * this.state.lr_drop_factor;
-      this.post(r, { type: 'setLr', id: this.msgId(), lr: r.lr });
+      r.busy = null;
+      this.settle();
+    } else if (info.status === 'done' && r.status === 'playing') {
+      // Stopped where it was told to: the run length (done), or a Step's end (paused again).
+      const len = this.pacing.steps;
+      r.status = len > 0 && info.step >= len ? 'done' : 'paused';
+      this.settle();
+    } else if (info.status === 'failed') {
+      this.fail(r, r.error ?? 'the engine failed');
     }
   }
 
-  private post(r: Run, msg: ToWorker): void {
-    try {
-      this.int(r).worker.postMessage(msg);
-    } catch (e) {
-      r.phase = 'error';
-      r.error = `could not message the worker: ${String(e)}`;
-    }
+  private fail(r: Run, message: string): void {
+    r.status = 'failed';
+    r.error = message;
+    r.busy = null;
+    this.settle();
+    this.emit('status', r);
   }
 
-  private int(r: Run): Internal {
-    return this.internal.get(r.id) ?? { worker: NULL_WORKER, createId: -1, stepId: -1, budget: 0, rate: [] };
+  /** The transport stops once no run can play any more. */
+  private settle(): void {
+    if (this.playing && this.runs.length > 0 && this.runs.every((r) => TERMINAL.has(r.status))) this.playing = false;
   }
 
-  private msgId(): number {
-    return this.nextMsg++;
+  private measureRate(r: Run, step: number): void {
+    const s = this.slot(r);
+    const t = this.now();
+    s.rate.push({ t, step });
+    while (s.rate.length > 2 && t - s.rate[0].t > 1000) s.rate.shift();
+    const first = s.rate[0];
+    r.stepsPerSecond = t > first.t ? ((step - first.step) * 1000) / (t - first.t) : 0;
+  }
+
+  private slot(r: Run): Slot {
+    const s = this.slots.get(r.id);
+    if (!s) throw new Error(`run ${r.id} has no worker slot`);
+    return s;
   }
 
   private emit(kind: UpdateKind, run: Run | null): void {
     this.opts.onUpdate?.(kind, run);
   }
-}
-
-const NULL_WORKER: WorkerLike = {
-  postMessage() {},
-  terminate() {},
-  onmessage: null,
-  onerror: null,
-};
-
-/** Threshold currently in force for a run (NaN for gradient flow). */
-export function runThreshold(r: Run): number {
-  return threshold(r.spec.opt, r.lr, r.spec.beta);
-}
-
-// ---------------------------------------------------------------- CSV / JSON export
-
-/** One CSV for all runs, long format: a `run` column, then the per-step record. */
-export function toCSV(runs: ExportedRun[]): string {
-  const k = Math.max(1, ...runs.map((r) => r.records.k));
-  const head = ['run', 'label', 'step', 'time', 'lr', 'beta', 'loss', 'accuracy', 'grad_norm', 'threshold', 'hvps'];
-  for (let j = 1; j <= k; j++) head.push(`eig${j}`);
-  const lines = [head.join(',')];
-  const num = (v: number) => (Number.isFinite(v) ? String(v) : Number.isNaN(v) ? '' : v > 0 ? 'inf' : '-inf');
-  for (const r of runs) {
-    const rec = r.records;
-    const eigAt = new Map<number, number[]>();
-    rec.eig.row.forEach((row, e) => eigAt.set(row, rec.eig.values[e]));
-    const label = `"${r.label.replace(/"/g, '""')}"`;
-    for (let i = 0; i < rec.rows; i++) {
-      const cells = [
-        String(r.id), label, num(rec.step[i]), num(rec.time[i]), num(rec.lr[i]), num(rec.beta[i]),
-        num(rec.loss[i]), num(rec.accuracy[i]), num(rec.grad_norm[i]), num(rec.threshold[i]), String(rec.hvps[i]),
-      ];
-      const e = eigAt.get(i);
-      for (let j = 0; j < k; j++) cells.push(e && j < e.length ? num(e[j]) : '');
-      lines.push(cells.join(','));
-    }
-  }
-  return lines.join('\n') + '\n';
-}
-
-/** JSON export: runs with config and records; non-finite numbers become null. */
-export function toJSON(runs: ExportedRun[], query: string): string {
-  return JSON.stringify(
-    { app: 'EoS Lab', exported: new Date().toISOString(), query, runs },
-    (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
-  );
 }

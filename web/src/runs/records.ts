@@ -1,57 +1,56 @@
-// Per-run record storage: the worker streams RecordChunks (struct of arrays); we
-// append them into growable typed arrays (amortised doubling, no per-row objects),
-// keep eigenvalues only for rows that have them, and export plain arrays.
+// Per-run record storage with bounded memory: the worker streams RecordChunks (struct
+// of arrays) and keeps none; here every row goes into a TieredStore (tiers.ts), which
+// keeps the newest rows exactly (at least 4,096, up to 8,192, so a run of the default
+// 3,000 steps keeps every row) and older ones in buckets that double in width with age,
+// under a fixed number of bytes whatever the run length (about 2.8 MB of rows).
+// Eigenvalue rows go into a store of their own (columns step, time, lr, λ1…λk).
+//
+// What a bucket keeps, per column (the charts draw both extremes of the extent columns):
+//   step, time                 min and max = the bucket's first and last row (its range)
+//   loss, accuracy, grad_norm  min, max and last (loss spikes stay visible however old)
+//   λ1…λk                      min, max and last (sharpness peaks stay visible)
+//   lr, beta, threshold, neig, hvps   last only (piecewise constant, or counters)
+// `cols`, `eig()`, `last()` and `toArrays()`' columns give the last value of each stored
+// row, which on exact rows is the row itself.
 
 import type { RecordChunk } from '../engine/protocol';
-
-/** A Float64Array that grows by doubling. */
-export class GrowF64 {
-  data: Float64Array;
-  length = 0;
-  constructor(capacity = 1024) {
-    this.data = new Float64Array(Math.max(1, capacity));
-  }
-  reserve(n: number): void {
-    if (n <= this.data.length) return;
-    let cap = this.data.length;
-    while (cap < n) cap *= 2;
-    const next = new Float64Array(cap);
-    next.set(this.data.subarray(0, this.length));
-    this.data = next;
-  }
-  push(v: number): void {
-    if (this.length === this.data.length) this.reserve(this.length + 1);
-    this.data[this.length++] = v;
-  }
-  pushMany(src: ArrayLike<number>, from = 0, to = src.length): void {
-    const n = Math.max(0, to - from);
-    this.reserve(this.length + n);
-    if (ArrayBuffer.isView(src) && !(src instanceof DataView)) {
-      // Typed arrays (Int32 too) convert element-wise inside set(): one native copy.
-      this.data.set((src as unknown as Float64Array).subarray(from, to), this.length);
-      this.length += n;
-    } else {
-      for (let i = from; i < to; i++) this.data[this.length++] = src[i];
-    }
-  }
-  get(i: number): number {
-    return this.data[i];
-  }
-  clear(): void {
-    this.length = 0;
-  }
-  toArray(): number[] {
-    return Array.from(this.data.subarray(0, this.length));
-  }
-}
+import { type TierRange, TieredStore } from './tiers';
 
 export const ROW_COLUMNS = ['step', 'time', 'lr', 'beta', 'loss', 'accuracy', 'grad_norm', 'threshold', 'neig', 'hvps'] as const;
 export type RowColumn = (typeof ROW_COLUMNS)[number];
+/** Row columns whose min and max are kept per bucket. */
+export const EXTENT_COLUMNS = ['step', 'time', 'loss', 'accuracy', 'grad_norm'] as const;
+export type ExtentColumn = (typeof EXTENT_COLUMNS)[number];
+const ROW_EXTENT = ROW_COLUMNS.map((c) => (EXTENT_COLUMNS as readonly string[]).includes(c));
 
-/** Exported, JSON-friendly form of a run's records. */
-export interface RecordArrays {
+/** Columns of the eigenvalue store: step, time, lr, then λ1…λk. */
+export const EIG_STEP = 0;
+export const EIG_TIME = 1;
+export const EIG_LR = 2;
+const EIG_FIRST = 3;
+
+/** Sizes of the two stores (exact window, buckets per older tier, older tiers). */
+export const ROW_STORE = { window: 8192, tierCap: 2048, tiers: 6 };
+export const EIG_STORE = { window: 4096, tierCap: 1024, tiers: 6 };
+
+/** A row range stored at one resolution: `every` rows per stored row (1 = exact). */
+export interface Resolution {
+  from_step: number;
+  to_step: number;
+  every: number;
   rows: number;
+}
+
+/** Exported, JSON-friendly form of a run's records (one entry per stored row, in step order). */
+export interface RecordArrays {
+  /** Stored rows, and rows the run produced (equal while every row is kept). */
+  rows: number;
+  appended: number;
   k: number;
+  /** Row ranges and their resolution, oldest first. */
+  resolution: Resolution[];
+  /** What an aggregated row holds. */
+  aggregates: string;
   step: number[];
   time: number[];
   lr: number[];
@@ -62,80 +61,189 @@ export interface RecordArrays {
   threshold: number[];
   neig: number[];
   hvps: number[];
-  /** Rows that carry eigenvalues: their row index, step, and top-k values (descending). */
-  eig: { row: number[]; step: number[]; values: number[][] };
+  /** Rows of the run aggregated into each stored row (1 = exact). */
+  count: number[];
+  /** Per stored row, the min and max of the extent columns (equal to the row when exact). */
+  min: Record<ExtentColumn, number[]>;
+  max: Record<ExtentColumn, number[]>;
+  /** Eigenvalue rows, stored like the rows: step, time, η and top-k values (descending) of the last
+   * row of each bucket, and the extremes (min.step and max.step are the bucket's first and last step). */
+  eig: {
+    step: number[];
+    time: number[];
+    lr: number[];
+    count: number[];
+    values: number[][];
+    min: EigExtent;
+    max: EigExtent;
+    resolution: Resolution[];
+  };
 }
 
+export interface EigExtent {
+  step: number[];
+  time: number[];
+  values: number[][];
+}
+
+export const AGGREGATES =
+  'A stored row with count > 1 stands for `count` consecutive rows: each column holds the last of them, ' +
+  'and min/max hold the extremes of step, time, loss, accuracy and grad_norm (and of each eigenvalue), ' +
+  'so step ranges over [min.step, max.step].';
+
+/** Read access to one column in stored-row order (the last value of each stored row). */
+export class ColumnView {
+  constructor(
+    private readonly store: TieredStore,
+    private readonly c: number,
+  ) {}
+  get length(): number {
+    return this.store.rows;
+  }
+  get(i: number): number {
+    const [t, j] = this.store.locate(i);
+    return t.last[this.c][j];
+  }
+  toArray(): number[] {
+    return columnArray(this.store, this.c, 'last');
+  }
+}
+
+/** Column c of a store over all stored rows, oldest first. */
+export function columnArray(store: TieredStore, c: number, agg: 'last' | 'min' | 'max' | 'count'): number[] {
+  const out: number[] = [];
+  for (let t = store.tiers.length - 1; t >= 0; t--) {
+    const tier = store.tiers[t];
+    const a = agg === 'count' ? tier.count : tier[agg][c];
+    for (let i = 0; i < tier.n; i++) out.push(a[i]);
+  }
+  return out;
+}
+
+const toResolution = (r: TierRange): Resolution => ({ from_step: r.from, to_step: r.to, every: r.every, rows: r.rows });
+
 export class RunRecords {
-  readonly cols: Record<RowColumn, GrowF64>;
-  /** Row index of each eigenvalue row. */
-  readonly eigRow = new GrowF64(128);
-  /** eigRows × k values, row-major, NaN where the engine returned fewer than k. */
-  readonly eigs = new GrowF64(128);
+  readonly store: TieredStore;
+  eigStore: TieredStore;
+  readonly cols: Record<RowColumn, ColumnView>;
   k: number;
+  private eigRow: Float64Array;
 
   constructor(k = 1) {
     this.k = k;
-    this.cols = {} as Record<RowColumn, GrowF64>;
-    for (const c of ROW_COLUMNS) this.cols[c] = new GrowF64();
+    this.store = new TieredStore(ROW_COLUMNS, ROW_EXTENT, ROW_STORE.window, ROW_STORE.tierCap, ROW_STORE.tiers);
+    this.cols = {} as Record<RowColumn, ColumnView>;
+    ROW_COLUMNS.forEach((c, i) => (this.cols[c] = new ColumnView(this.store, i)));
+    this.eigStore = RunRecords.eigStoreFor(k);
+    this.eigRow = new Float64Array(EIG_FIRST + k);
   }
 
+  private static eigStoreFor(k: number): TieredStore {
+    const names = ['step', 'time', 'lr', ...Array.from({ length: k }, (_, j) => `eig${j + 1}`)];
+    const extent = names.map((n) => n !== 'lr');
+    return new TieredStore(names, extent, EIG_STORE.window, EIG_STORE.tierCap, EIG_STORE.tiers);
+  }
+
+  /** Stored rows (every row of the run until it outgrows the exact window). */
   get rows(): number {
-    return this.cols.step.length;
+    return this.store.rows;
+  }
+  /** Rows the run produced since the last clear. */
+  get appended(): number {
+    return this.store.pushed;
   }
   get eigRows(): number {
-    return this.eigRow.length;
+    return this.eigStore.rows;
   }
 
-  /** Top-j eigenvalue (0 = sharpness) of eigenvalue row e. */
+  /** Top-j eigenvalue (0 = sharpness) of stored eigenvalue row e (the last of its bucket). */
   eig(e: number, j: number): number {
-    return this.eigs.data[e * this.k + j];
+    const [t, i] = this.eigStore.locate(e);
+    return t.last[EIG_FIRST + j][i];
+  }
+
+  /** Bytes held by the typed arrays of both stores. */
+  bytes(): number {
+    return this.store.bytes() + this.eigStore.bytes();
   }
 
   clear(k = this.k): void {
-    for (const c of ROW_COLUMNS) this.cols[c].clear();
-    this.eigRow.clear();
-    this.eigs.clear();
+    this.store.clear();
+    if (k !== this.k) {
+      this.eigStore = RunRecords.eigStoreFor(k);
+      this.eigRow = new Float64Array(EIG_FIRST + k);
+    } else this.eigStore.clear();
     this.k = k;
   }
 
   append(chunk: RecordChunk): void {
     const n = chunk.rows;
-    const base = this.rows;
-    for (const c of ROW_COLUMNS) this.cols[c].pushMany(chunk[c], 0, n);
+    this.store.pushColumns(ROW_COLUMNS.map((c) => chunk[c]), 0, n);
     const ck = chunk.k;
+    const row = this.eigRow;
     for (let i = 0; i < n; i++) {
-      if (chunk.neig[i] <= 0) continue;
-      this.eigRow.push(base + i);
-      for (let j = 0; j < this.k; j++) {
-        this.eigs.push(j < ck && j < chunk.neig[i] ? chunk.eigs[i * ck + j] : NaN);
-      }
+      const ne = chunk.neig[i];
+      if (ne <= 0) continue;
+      row[EIG_STEP] = chunk.step[i];
+      row[EIG_TIME] = chunk.time[i];
+      row[EIG_LR] = chunk.lr[i];
+      for (let j = 0; j < this.k; j++) row[EIG_FIRST + j] = j < ck && j < ne ? chunk.eigs[i * ck + j] : NaN;
+      this.eigStore.push(row);
     }
   }
 
   /** Last value of a column, NaN when empty. */
   last(c: RowColumn): number {
-    const col = this.cols[c];
-    return col.length ? col.data[col.length - 1] : NaN;
+    return this.store.lastOf(ROW_COLUMNS.indexOf(c));
   }
 
   /** Latest sharpness (top eigenvalue), NaN if none yet. */
   lastSharpness(): number {
-    return this.eigRows ? this.eig(this.eigRows - 1, 0) : NaN;
+    return this.eigStore.lastOf(EIG_FIRST);
+  }
+
+  resolution(): Resolution[] {
+    return this.store.resolution().map(toResolution);
   }
 
   toArrays(): RecordArrays {
-    const out = { rows: this.rows, k: this.k } as RecordArrays;
-    for (const c of ROW_COLUMNS) (out as unknown as Record<string, number[]>)[c] = this.cols[c].toArray();
-    const values: number[][] = [];
-    const step: number[] = [];
-    for (let e = 0; e < this.eigRows; e++) {
-      const row: number[] = [];
-      for (let j = 0; j < this.k; j++) row.push(this.eig(e, j));
-      values.push(row);
-      step.push(this.cols.step.data[this.eigRow.data[e]]);
+    const s = this.store;
+    const out = {
+      rows: s.rows,
+      appended: s.pushed,
+      k: this.k,
+      resolution: this.resolution(),
+      aggregates: AGGREGATES,
+    } as RecordArrays;
+    const cols = out as unknown as Record<string, number[]>;
+    ROW_COLUMNS.forEach((c, i) => (cols[c] = columnArray(s, i, 'last')));
+    out.count = columnArray(s, 0, 'count');
+    out.min = {} as RecordArrays['min'];
+    out.max = {} as RecordArrays['max'];
+    for (const c of EXTENT_COLUMNS) {
+      out.min[c] = columnArray(s, ROW_COLUMNS.indexOf(c), 'min');
+      out.max[c] = columnArray(s, ROW_COLUMNS.indexOf(c), 'max');
     }
-    out.eig = { row: this.eigRow.toArray(), step, values };
+    const e = this.eigStore;
+    const byRow = (agg: 'last' | 'min' | 'max') => {
+      const per = Array.from({ length: this.k }, (_, j) => columnArray(e, EIG_FIRST + j, agg));
+      return Array.from({ length: e.rows }, (_, r) => per.map((col) => col[r]));
+    };
+    const extent = (agg: 'min' | 'max'): EigExtent => ({
+      step: columnArray(e, EIG_STEP, agg),
+      time: columnArray(e, EIG_TIME, agg),
+      values: byRow(agg),
+    });
+    out.eig = {
+      step: columnArray(e, EIG_STEP, 'last'),
+      time: columnArray(e, EIG_TIME, 'last'),
+      lr: columnArray(e, EIG_LR, 'last'),
+      count: columnArray(e, 0, 'count'),
+      values: byRow('last'),
+      min: extent('min'),
+      max: extent('max'),
+      resolution: e.resolution().map(toResolution),
+    };
     return out;
   }
 }

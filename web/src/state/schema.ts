@@ -1,230 +1,88 @@
-// The whole app state as ONE typed schema table: every engine config field
-// (mirrors eos::Config, wasm/include/eoslab/config.hpp) plus the UI fields, each
-// with its default, its allowed range or values, a label and a one-line doc.
-// The same table drives URL (de)serialisation, the controls, validation messages,
-// and later the <eos-lab> attribute reference (issue 6), so they cannot drift.
-// Parsing never throws: an invalid value is reported (naming the parameter and
-// its allowed range) and replaced by its default.
+// The app state as ONE typed schema table. Every engine field (type, default, range,
+// label, doc, group, advanced, slider range, datasets) comes from the engine's own
+// exported table (engine-schema.ts); this file adds only the page's fields (run length,
+// speed, compare runs, charts, x axis, preset) and the text forms of values. The same
+// table drives URL (de)serialisation (url.ts), the controls, the messages and the
+// <eos-lab> attribute reference. Cross-field rules (ce needs a classification dataset,
+// n ≥ d for linear, the memory estimate, …) are the engine's alone: the page shows the
+// engine's message when it refuses a config. Parsing never throws.
 
-import type { EngineConfig } from '../engine/protocol';
+import { ENGINE_SCHEMA, type EngineConfig, type EngineField } from './engine-schema';
+import type { Field, Group, IntField, RealField, Schema } from './fields';
 
-export const DATASETS = [
-  'chebyshev', 'moons', 'circles', 'spirals', 'xor', 'blobs', 'gaussian-mixture', 'teacher', 'linear',
-] as const;
-export const CLASSIFICATION_DATASETS: readonly string[] = [
-  'moons', 'circles', 'spirals', 'xor', 'blobs', 'gaussian-mixture',
-];
-export const ACTIVATIONS = ['tanh', 'relu', 'elu', 'gelu', 'softplus', 'sigmoid', 'identity'] as const;
-export const OPTIMISERS = ['gd', 'polyak', 'nesterov', 'flow'] as const;
+export type {
+  BoolField, EnumField, EnumListField, Field, Group, IntField, IntListField, RealField, RunListField, ScheduleField, Schema,
+} from './fields';
+
+type EngineFieldDef = EngineField;
+
+/** The engine config as the page holds it: one value per engine field, literal types for enums. */
+export type EngineValues = EngineConfig;
+export type EngineKey = keyof EngineValues;
+
+export type Optimiser = EngineValues['opt'];
 export const CHART_KINDS = ['loss', 'sharpness', 'scaled'] as const;
 export const PRESET_NAMES = ['eos', 'drop', 'momentum', 'ce', 'relu', 'diverge', 'figure1'] as const;
-
-export type Optimiser = (typeof OPTIMISERS)[number];
 export type ChartKind = (typeof CHART_KINDS)[number];
 export type PresetName = (typeof PRESET_NAMES)[number];
 
-/** One extra run of a comparison: same problem, its own optimiser settings. */
+/** The optimiser settings of one run (the first run's are opt/lr/beta, the others' `compare`). */
 export interface RunSpec {
   opt: Optimiser;
   lr: number;
   beta: number;
 }
 
-/** Engine fields (EngineConfig, sent to the worker) and UI fields, flat, as they appear in the URL. */
-export interface AppState extends EngineConfig {
-  /** Narrower than the engine's string: the optimiser of the first run, one the UI offers. */
-  opt: Optimiser;
-  // --- run / UI ---
+/** Page-only fields (not sent to the engine). */
+export interface PageValues {
+  /** Run length: each run stops at this step (0 = never). */
   steps: number;
   speed: number;
-  lr_drop_at: number;
-  lr_drop_factor: number;
   compare: RunSpec[];
   charts: ChartKind[];
   x: 'step' | 'time';
   preset: PresetName;
 }
 
-export type Group = 'data' | 'model' | 'optim' | 'measure' | 'run' | 'view';
+/** Engine fields and page fields, flat, as they appear in the URL. */
+export interface AppState extends EngineValues, PageValues {}
 
-interface Base<T> {
-  label: string;
-  doc: string;
-  group: Group;
-  default: T;
-  /** true: sent to the engine as an EngineConfig field of the same name. */
-  engine: boolean;
-  /** Shown in the "advanced" part of the controls. */
-  advanced?: boolean;
-  /** Datasets for which this field matters (data fields only); absent = all. */
-  datasets?: readonly string[];
-  unit?: string;
-}
-export interface IntField extends Base<number> {
-  kind: 'int';
-  min: number;
-  max: number;
-}
-export interface RealField extends Base<number> {
-  kind: 'real';
-  min: number;
-  max: number;
-  minOpen?: boolean;
-  maxOpen?: boolean;
-  /** Controls use a logarithmic slider. */
-  log?: boolean;
-}
-export interface EnumField<T extends string = string> extends Base<T> {
-  kind: 'enum';
-  values: readonly T[];
-}
-export interface BoolField extends Base<boolean> {
-  kind: 'bool';
-}
-export interface IntListField extends Base<number[]> {
-  kind: 'intlist';
-  min: number;
-  max: number;
-  minLen: number;
-  maxLen: number;
-}
-export interface EnumListField<T extends string = string> extends Base<T[]> {
-  kind: 'enumlist';
-  values: readonly T[];
-  minLen: number;
-}
-export interface RunListField extends Base<RunSpec[]> {
-  kind: 'runlist';
-  maxLen: number;
-}
-export type Field = IntField | RealField | EnumField | BoolField | IntListField | EnumListField | RunListField;
 
-// Non-distributive ([T] extends [...]) so a union of string literals maps to ONE EnumField.
-type FieldFor<T> = [T] extends [boolean]
-  ? BoolField
-  : [T] extends [number]
-    ? IntField | RealField
-    : [T] extends [RunSpec[]]
-      ? RunListField
-      : [T] extends [number[]]
-        ? IntListField
-        : [T] extends [(infer E extends string)[]]
-          ? EnumListField<E>
-          : [T] extends [string]
-            ? EnumField<T>
-            : never;
-
-export type Schema = { [K in keyof AppState]: FieldFor<AppState[K]> };
-
-const SEED_MAX = 4294967295; // seeds are 64-bit in the engine; the URL keeps them to 32 bits
-const D2 = ['moons', 'circles', 'spirals', 'xor', 'blobs'];
 export const MAX_RUNS = 8;
 
-/** THE table. Object key order = display/doc order. */
-export const SCHEMA: Schema = {
-  dataset: {
-    kind: 'enum', group: 'data', engine: true, default: 'chebyshev', values: DATASETS,
-    label: 'Dataset', doc: 'Synthetic training set (full batch).',
-  },
-  n: {
-    kind: 'int', group: 'data', engine: true, default: 20, min: 1, max: 10000,
-    label: 'Examples n', doc: 'Number of training examples.',
-  },
-  degree: {
-    kind: 'int', group: 'data', engine: true, default: 3, min: 0, max: 30, datasets: ['chebyshev'],
-    label: 'Chebyshev degree', doc: 'Target T_k(x) on n points evenly spaced in [-1, 1].',
-  },
-  d: {
-    kind: 'int', group: 'data', engine: true, default: 2, min: 1, max: 256,
-    datasets: ['gaussian-mixture', 'teacher', 'linear'],
-    label: 'Input dimension d', doc: 'Input dimension (gaussian-mixture, teacher, linear).',
-  },
-  classes: {
-    kind: 'int', group: 'data', engine: true, default: 2, min: 1, max: 64,
-    datasets: ['spirals', 'blobs', 'gaussian-mixture', 'teacher', 'linear'],
-    label: 'Classes / outputs', doc: 'Classes (spirals, blobs, gaussian-mixture: 2–20) or outputs (teacher, linear: 1–64).',
-  },
-  noise: {
-    kind: 'real', group: 'data', engine: true, default: 0.1, min: 0, max: 10,
-    datasets: [...D2, 'gaussian-mixture'],
-    label: 'Noise', doc: 'Input noise level.',
-  },
-  data_seed: {
-    kind: 'int', group: 'data', engine: true, default: 0, min: 0, max: SEED_MAX,
-    label: 'Data seed', doc: 'Seed of the dataset.',
-  },
-  widths: {
-    kind: 'intlist', group: 'model', engine: true, default: [20], min: 1, max: 512, minLen: 1, maxLen: 6,
-    label: 'Hidden widths', doc: 'Comma-separated hidden layer widths (depth = how many).',
-  },
-  act: {
-    kind: 'enum', group: 'model', engine: true, default: 'tanh', values: ACTIVATIONS,
-    label: 'Activation', doc: 'Hidden-layer activation.',
-  },
-  bias: {
-    kind: 'bool', group: 'model', engine: true, default: true,
-    label: 'Bias', doc: 'Layers have biases.',
-  },
-  init: {
-    kind: 'enum', group: 'model', engine: true, default: 'pytorch', values: ['pytorch', 'normal'],
-    label: 'Init', doc: "pytorch: U(±1/√fan_in) (nn.Linear's default); normal: N(0, scale²/fan_in).",
-  },
-  init_scale: {
-    kind: 'real', group: 'model', engine: true, default: 1, min: 0, minOpen: true, max: 100, advanced: true,
-    label: 'Init scale', doc: 'Multiplies the initial weights.',
-  },
-  loss: {
-    kind: 'enum', group: 'model', engine: true, default: 'mse', values: ['mse', 'ce'],
-    label: 'Loss', doc: 'mse: ½‖f(x) − y‖²; ce: softmax cross-entropy (classification datasets only).',
-  },
-  precision: {
-    kind: 'enum', group: 'model', engine: true, default: 'float32', values: ['float32', 'float64'], advanced: true,
-    label: 'Precision', doc: 'Floating-point type of the network (the paper used float32).',
-  },
-  opt: {
-    kind: 'enum', group: 'optim', engine: true, default: 'gd', values: OPTIMISERS,
-    label: 'Optimiser', doc: 'gd, polyak (heavy ball), nesterov, or flow (gradient flow, RK4).',
-  },
-  lr: {
-    kind: 'real', group: 'optim', engine: true, default: 0.2, min: 1e-4, max: 100, log: true,
-    label: 'Step size η', doc: 'Learning rate; the stability threshold is 2/η for GD. Live: changes a running run.',
-  },
-  beta: {
-    kind: 'real', group: 'optim', engine: true, default: 0.9, min: 0, max: 0.99,
-    label: 'Momentum β', doc: 'Momentum of polyak and nesterov.',
-  },
-  flow_alpha: {
-    kind: 'real', group: 'optim', engine: true, default: 0.5, min: 0, minOpen: true, max: 10, advanced: true,
-    label: 'Flow α', doc: 'Gradient flow RK4 step = min(α / sharpness, max step).',
-  },
-  flow_max_step: {
-    kind: 'real', group: 'optim', engine: true, default: 0.1, min: 0, minOpen: true, max: 1000, advanced: true,
-    label: 'Flow max step', doc: 'Largest RK4 step of gradient flow.',
-  },
-  seed: {
-    kind: 'int', group: 'optim', engine: true, default: 0, min: 0, max: SEED_MAX,
-    label: 'Seed', doc: 'Seed of the initial weights and of Lanczos.',
-  },
-  eig_every: {
-    kind: 'int', group: 'measure', engine: true, default: 10, min: 0, max: 100000, unit: 'steps',
-    label: 'Eigenvalues every', doc: 'Compute the top-k Hessian eigenvalues every this many steps (0 = never).',
-  },
-  neigs: {
-    kind: 'int', group: 'measure', engine: true, default: 1, min: 1, max: 10,
-    label: 'Top k eigenvalues', doc: 'How many top Hessian eigenvalues to track (k).',
-  },
-  lanczos_tol: {
-    kind: 'real', group: 'measure', engine: true, default: 1e-3, min: 0, minOpen: true, max: 0.1, advanced: true,
-    label: 'Lanczos tolerance', doc: 'Stop when ‖Hv − λv‖ ≤ tol·|λ| for the top k.',
-  },
-  lanczos_max_iter: {
-    kind: 'int', group: 'measure', engine: true, default: 300, min: 2, max: 5000, advanced: true,
-    label: 'Lanczos max HVPs', doc: 'Hessian-vector products per eigenvalue call at most (≥ k + 1).',
-  },
-  diverge_factor: {
-    kind: 'real', group: 'measure', engine: true, default: 1e5, min: 1, minOpen: true, max: 1e12, advanced: true,
-    label: 'Divergence factor', doc: 'A run has diverged when its loss exceeds this × the initial loss.',
-  },
+/** The page's form of one engine field (the engine's names in camelCase; nothing restated). */
+function fromEngine(e: EngineFieldDef): Field {
+  const o = e as unknown as Record<string, unknown>;
+  const base = {
+    label: e.label, doc: e.doc, group: e.group, engine: true, live: e.live, advanced: e.advanced,
+    ...('datasets' in e ? { datasets: e.datasets } : {}),
+    ...('unit' in e ? { unit: e.unit as string } : {}),
+  };
+  switch (e.type) {
+    case 'int':
+      return { ...base, kind: 'int', default: e.default, min: e.min, max: e.max };
+    case 'real':
+      return {
+        ...base, kind: 'real', default: e.default, min: e.min, max: e.max,
+        minOpen: o.min_open === true, maxOpen: o.max_open === true,
+        ...(typeof o.ui_min === 'number' ? { uiMin: o.ui_min } : {}),
+        ...(typeof o.ui_max === 'number' ? { uiMax: o.ui_max } : {}),
+        ...(o.log === true ? { log: true } : {}),
+      };
+    case 'enum':
+      return { ...base, kind: 'enum', default: e.default, values: e.values };
+    case 'bool':
+      return { ...base, kind: 'bool', default: e.default };
+    case 'intlist':
+      return { ...base, kind: 'intlist', default: [...e.default], min: e.min, max: e.max, minLen: e.min_len, maxLen: e.max_len };
+    case 'schedule':
+      return { ...base, kind: 'schedule', default: e.default };
+  }
+}
+
+const ENGINE_FIELDS = Object.fromEntries(ENGINE_SCHEMA.fields.map((e) => [e.name, fromEngine(e)])) as Pick<Schema, EngineKey>;
+
+const PAGE_FIELDS: Pick<Schema, keyof PageValues> = {
   steps: {
     kind: 'int', group: 'run', engine: false, default: 3000, min: 0, max: 1000000, unit: 'steps',
     label: 'Run length', doc: 'Stop each run after this many steps (0 = never stop).',
@@ -232,14 +90,6 @@ export const SCHEMA: Schema = {
   speed: {
     kind: 'int', group: 'run', engine: false, default: 300, min: 0, max: 100000, unit: 'steps/s',
     label: 'Speed', doc: 'Steps per second per run (0 = as fast as the engine goes).',
-  },
-  lr_drop_at: {
-    kind: 'int', group: 'run', engine: false, default: 0, min: 0, max: 1000000, unit: 'step',
-    label: 'Drop η at', doc: 'Multiply every run’s η by the drop factor when it reaches this step (0 = off).',
-  },
-  lr_drop_factor: {
-    kind: 'real', group: 'run', engine: false, default: 0.5, min: 0, minOpen: true, max: 10,
-    label: 'Drop factor', doc: 'Factor applied to η at the drop step.',
   },
   compare: {
     kind: 'runlist', group: 'run', engine: false, default: [], maxLen: MAX_RUNS - 1,
@@ -259,8 +109,12 @@ export const SCHEMA: Schema = {
   },
 };
 
+/** THE table: engine fields in the engine's order, then the page's. Key order = display/doc order. */
+export const SCHEMA: Schema = { ...ENGINE_FIELDS, ...PAGE_FIELDS };
+
 export const FIELD_KEYS = Object.keys(SCHEMA) as (keyof AppState)[];
-export const ENGINE_KEYS = FIELD_KEYS.filter((k) => SCHEMA[k].engine) as (keyof EngineConfig & keyof AppState)[];
+export const ENGINE_KEYS = ENGINE_SCHEMA.fields.map((e) => e.name) as EngineKey[];
+export const OPTIMISERS = SCHEMA.opt.values;
 
 /** Deep copy of a state (lists are copied). */
 export function cloneState(s: AppState): AppState {
@@ -274,23 +128,23 @@ export function cloneState(s: AppState): AppState {
 
 export function defaultState(): AppState {
   const out: Record<string, unknown> = {};
-  for (const k of FIELD_KEYS) out[k] = structuredCloneValue(SCHEMA[k].default);
+  for (const k of FIELD_KEYS) out[k] = copyValue(SCHEMA[k].default);
   return out as unknown as AppState;
 }
 
-function structuredCloneValue<T>(v: T): T {
+function copyValue<T>(v: T): T {
   if (Array.isArray(v)) return v.map((x) => (typeof x === 'object' && x ? { ...x } : x)) as T;
   return v;
 }
 
 // ------------------------------------------------------------------------------------
-// Number formatting shared by messages and the URL (shortest round-trip form).
+// Text forms of values, shared by messages and the URL (shortest round-trip numbers).
 
 export function fmtNum(x: number): string {
   return String(x);
 }
 
-/** "[0, 10]", "(0, 100]" … */
+/** "[0, 10]", "(0, 10000]" … */
 export function rangeText(f: IntField | RealField): string {
   const lo = f.kind === 'real' && f.minOpen ? '(' : '[';
   const hi = f.kind === 'real' && f.maxOpen ? ')' : ']';
@@ -310,6 +164,8 @@ export function allowedText(f: Field): string {
       return 'true|false (or 1|0)';
     case 'intlist':
       return `${f.minLen}–${f.maxLen} comma-separated integers in [${f.min}, ${f.max}]`;
+    case 'schedule':
+      return 'STEP:LR or STEP:xFACTOR, comma-separated (e.g. 500:x0.5), or empty';
     case 'enumlist':
       return `a comma-separated list of ${f.values.join('|')}`;
     case 'runlist':
@@ -320,7 +176,7 @@ export function allowedText(f: Field): string {
 // ------------------------------------------------------------------------------------
 // Value parsing: each returns the value or an error text. Never throws.
 
-type Parsed<T> = { ok: true; value: T } | { ok: false; why: string };
+export type Parsed<T> = { ok: true; value: T } | { ok: false; why: string };
 
 function inRange(f: IntField | RealField, v: number): boolean {
   if (!Number.isFinite(v)) return false;
@@ -363,43 +219,49 @@ export function formatRunSpec(r: RunSpec): string {
   return defBeta ? base : `${base}:${fmtNum(r.beta)}`;
 }
 
+/** The schedule's shape only (STEP:LR items); which steps and values are allowed is the engine's to say. */
+const SCHEDULE_ITEM = /^\s*\d+\s*:\s*x?\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i;
+
 /** Parses one raw text for a field. Lists report their first bad item. */
 export function parseField(f: Field, raw: string): Parsed<unknown> {
+  const no = (): Parsed<unknown> => ({ ok: false, why: `"${raw}" is not ${allowedText(f)}` });
   switch (f.kind) {
     case 'int': {
       const v = parseNumber(raw);
-      if (!Number.isInteger(v) || !inRange(f, v)) return { ok: false, why: `"${raw}" is not ${allowedText(f)}` };
-      return { ok: true, value: v };
+      return Number.isInteger(v) && inRange(f, v) ? { ok: true, value: v } : no();
     }
     case 'real': {
       const v = parseNumber(raw);
-      if (!inRange(f, v)) return { ok: false, why: `"${raw}" is not ${allowedText(f)}` };
-      return { ok: true, value: v };
+      return inRange(f, v) ? { ok: true, value: v } : no();
     }
     case 'enum':
-      if (!f.values.includes(raw)) return { ok: false, why: `"${raw}" is not ${allowedText(f)}` };
-      return { ok: true, value: raw };
+      return f.values.includes(raw) ? { ok: true, value: raw } : no();
     case 'bool': {
       const t = raw.trim().toLowerCase();
       if (t === 'true' || t === '1' || t === 'on') return { ok: true, value: true };
       if (t === 'false' || t === '0' || t === 'off') return { ok: true, value: false };
-      return { ok: false, why: `"${raw}" is not ${allowedText(f)}` };
+      return no();
     }
     case 'intlist': {
       const items = raw.split(',');
-      if (raw.trim() === '' || items.length < f.minLen || items.length > f.maxLen)
-        return { ok: false, why: `"${raw}" is not ${allowedText(f)}` };
+      if (raw.trim() === '' || items.length < f.minLen || items.length > f.maxLen) return no();
       const out: number[] = [];
       for (const it of items) {
         const v = parseNumber(it);
-        if (!Number.isInteger(v) || v < f.min || v > f.max) return { ok: false, why: `"${raw}" is not ${allowedText(f)}` };
+        if (!Number.isInteger(v) || v < f.min || v > f.max) return no();
         out.push(v);
       }
       return { ok: true, value: out };
     }
+    case 'schedule': {
+      const t = raw.trim();
+      if (t === '') return { ok: true, value: '' };
+      if (!t.split(',').every((it) => SCHEDULE_ITEM.test(it))) return no();
+      return { ok: true, value: t.split(',').map((it) => it.replace(/\s+/g, '')).join(',') };
+    }
     case 'enumlist': {
       const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
-      if (items.length < f.minLen) return { ok: false, why: `"${raw}" is not ${allowedText(f)}` };
+      if (items.length < f.minLen) return no();
       const out: string[] = [];
       for (const it of items) {
         if (!f.values.includes(it)) return { ok: false, why: `"${raw}" is not ${allowedText(f)} ("${it}" is unknown)` };
@@ -429,6 +291,7 @@ export function formatField(f: Field, v: unknown): string {
     case 'real':
       return fmtNum(v as number);
     case 'enum':
+    case 'schedule':
       return v as string;
     case 'bool':
       return v ? '1' : '0';
@@ -441,7 +304,7 @@ export function formatField(f: Field, v: unknown): string {
   }
 }
 
-function sameValue(a: unknown, b: unknown): boolean {
+export function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
@@ -452,235 +315,40 @@ export function checkValue(f: Field, v: unknown): boolean {
 }
 
 // ------------------------------------------------------------------------------------
-// Cross-field rules (the engine's validate() would reject these).
-
-/** Fixes cross-field conflicts in place; returns one message per fix. */
-export function reconcile(s: AppState): string[] {
-  const msgs: string[] = [];
-  const classification = CLASSIFICATION_DATASETS.includes(s.dataset);
-  if (s.loss === 'ce' && !classification) {
-    msgs.push(
-      `loss: ce needs a classification dataset (${CLASSIFICATION_DATASETS.join('|')}), got dataset ${s.dataset}; using default mse`,
-    );
-    s.loss = 'mse';
-  }
-  if (['spirals', 'blobs', 'gaussian-mixture'].includes(s.dataset) && (s.classes < 2 || s.classes > 20)) {
-    msgs.push(`classes: must be in [2, 20] for dataset ${s.dataset}, got ${s.classes}; using default ${SCHEMA.classes.default}`);
-    s.classes = SCHEMA.classes.default;
-  }
-  if (s.dataset === 'linear' && s.n < s.d) {
-    msgs.push(`d: the linear dataset needs n >= d, got n=${s.n}, d=${s.d}; using default d=${SCHEMA.d.default}`);
-    s.d = SCHEMA.d.default;
-    if (s.n < s.d) {
-      msgs.push(`n: using default n=${SCHEMA.n.default} so that n >= d`);
-      s.n = SCHEMA.n.default;
-    }
-  }
-  if (s.lanczos_max_iter < s.neigs + 1) {
-    msgs.push(
-      `lanczos_max_iter: must be at least k + 1 = ${s.neigs + 1}, got ${s.lanczos_max_iter}; using default ${SCHEMA.lanczos_max_iter.default}`,
-    );
-    s.lanczos_max_iter = SCHEMA.lanczos_max_iter.default;
-  }
-  return msgs;
-}
-
-// ------------------------------------------------------------------------------------
-// Presets. Each is a partial state over the defaults; `eos` is the defaults themselves.
-// Which values show each regime was measured with the engine (see the report / docs).
-
-export interface PresetInfo {
-  title: string;
-  blurb: string;
-  values: Partial<AppState>;
-}
-
-export const PRESETS: Record<PresetName, PresetInfo> = {
-  // Measured with the native CLI (float32, same engine). Default: Chebyshev T3 on 20 points,
-  // 1-20-1 tanh, η 0.2: sharpness 6.3 at init, 0.95 × 2/η by step 730, 2/η by ~880, then a
-  // sawtooth 0.94–1.05 × 2/η (0.97–1.03 over steps 2250–3000). Raising η to 0.3 at step 1000
-  // catapults it down to ~5, from where it sharpens back to the new 2/η = 6.7 by step ~1550.
-  // The other presets use 20-20 (sharpness 4.06 at init), which keeps sharpening to ~30 under
-  // gradient flow, so lower step sizes have a threshold to reach.
-  eos: {
-    title: 'Progressive sharpening → Edge of Stability',
-    blurb: 'GD on a small tanh network: the sharpness rises until it meets 2/η, then hovers there while the loss keeps falling.',
-    values: {},
-  },
-  // η 0.2 → 0.1 at step 500: back to 0.95 × the new 2/η = 20 by step ~1400, then 0.99–1.02 ×.
-  // (Dropping later, once the loss is small, stops the sharpening on this problem.)
-  drop: {
-    title: 'Step-size drop mid-run',
-    blurb: 'η is halved at step 500: the sharpness rises again, to the new threshold 2/η = 20.',
-    values: { widths: [20, 20], lr_drop_at: 500, lr_drop_factor: 0.5 },
-  },
-  // Heavy ball η 0.1, β 0.5 (20-20): threshold (2+2β)/η = 30, 0.95 × by step ~510, then 0.99–1.02 ×;
-  // GD at the same η: 2/η = 20 by step ~730. (β 0.9 with η ≥ 0.25 sits on the edge of
-  // divergence: it diverged in WASM at step 90 while the native build did not.)
-  momentum: {
-    title: 'Momentum (heavy ball)',
-    blurb: 'Heavy-ball momentum settles at its own threshold (2 + 2β)/η = 30, above plain GD’s 2/η = 20 at the same η.',
-    values: { widths: [20, 20], opt: 'polyak', lr: 0.1, beta: 0.5, compare: [{ opt: 'gd', lr: 0.1, beta: 0.9 }] },
-  },
-  // Spirals, 100 points, tanh 32-32, CE, η 0.5: reaches 2/η = 4 near step 450, then 0.93–1.16 ×.
-  ce: {
-    title: 'Cross-entropy',
-    blurb: 'Classification (two spirals) with softmax cross-entropy: the same edge of stability; under CE sharpness tends to fall late, as the loss goes to zero.',
-    values: { dataset: 'spirals', n: 100, widths: [32, 32], loss: 'ce', lr: 0.5, steps: 5000 },
-  },
-  // ReLU 32-32, η 0.1: 2.7 at init, 0.95 × 2/η = 20 by step 680, then 0.99–1.02 ×, no spikes.
-  relu: {
-    title: 'ReLU network',
-    blurb: 'Exact Hessian-vector products: no spurious spikes at ReLU kinks (finite differences show them).',
-    values: { act: 'relu', widths: [32, 32], lr: 0.1 },
-  },
-  // η 1: 2/η = 2 is half the initial sharpness 4.06; the loss explodes at step 8 (native and
-  // WASM alike). η 0.6 would only catapult (in WASM; native diverges): too close to call.
-  diverge: {
-    title: 'A diverging step size',
-    blurb: 'η = 1 puts 2/η = 2 far below the initial sharpness: the loss explodes within a few steps and the run stops with “diverged”; the η = 0.2 run carries on.',
-    values: { widths: [20, 20], lr: 1, compare: [{ opt: 'gd', lr: 0.2, beta: 0.9 }], steps: 2000 },
-  },
-  // Each GD run within 5% of its 2/η by step 240 (η 0.2), 730 (0.1), 1520 (0.0667);
-  // gradient flow keeps sharpening (≈ 30 by step 3000).
-  figure1: {
-    title: 'Figure 1 in miniature',
-    blurb: 'The same network at three step sizes, each sharpness settling at its own 2/η, and gradient flow, which keeps sharpening.',
-    values: {
-      widths: [20, 20],
-      compare: [
-        { opt: 'gd', lr: 0.1, beta: 0.9 },
-        { opt: 'gd', lr: 0.0667, beta: 0.9 },
-        { opt: 'flow', lr: 0.2, beta: 0.9 },
-      ],
-    },
-  },
-};
-
-/** Defaults with a preset applied (the baseline that URL fields override). */
-export function presetState(name: PresetName): AppState {
-  const s = defaultState();
-  const p = PRESETS[name].values;
-  Object.assign(s, cloneState({ ...s, ...p } as AppState));
-  s.preset = name;
-  return s;
-}
-
-// ------------------------------------------------------------------------------------
-// URL query <-> state.
-
-export interface ParseResult {
-  state: AppState;
-  /** One message per rejected parameter, naming it and what it accepts. */
-  messages: string[];
-}
-
-/** Parses a query string ("?lr=0.1&…" or URLSearchParams). Never throws. */
-export function parseQuery(query: string | URLSearchParams): ParseResult {
-  const messages: string[] = [];
-  let params: URLSearchParams;
-  try {
-    params = typeof query === 'string' ? new URLSearchParams(query) : query;
-  } catch {
-    return { state: defaultState(), messages: ['the URL query could not be read; using defaults'] };
-  }
-  const seen = new Set<string>();
-  // The preset first: it sets the baseline.
-  let preset: PresetName = SCHEMA.preset.default;
-  const presetRaw = params.get('preset');
-  if (presetRaw !== null) {
-    const r = parseField(SCHEMA.preset, presetRaw);
-    if (r.ok) preset = r.value as PresetName;
-    else messages.push(`preset: ${r.why}; using default ${SCHEMA.preset.default}`);
-  }
-  const state = presetState(preset);
-  for (const [key, raw] of params) {
-    if (key === 'preset') continue;
-    if (seen.has(key)) {
-      messages.push(`${key}: given more than once; using the first value`);
-      continue;
-    }
-    seen.add(key);
-    if (!(key in SCHEMA)) {
-      messages.push(`${key}: unknown parameter, ignored`);
-      continue;
-    }
-    const k = key as keyof AppState;
-    const f = SCHEMA[k] as Field;
-    const r = parseField(f, raw);
-    if (r.ok) (state as unknown as Record<string, unknown>)[k] = r.value;
-    else messages.push(`${k}: ${r.why}; using default ${formatField(f, state[k]) || '(none)'}`);
-  }
-  messages.push(...reconcile(state));
-  return { state, messages };
-}
-
-/**
- * Query string (without "?") holding only the fields that differ from the preset's
- * baseline, in schema order, plus the preset itself unless it is the default.
- */
-export function toQuery(s: AppState): string {
-  const base = presetState(s.preset);
-  const parts: string[] = [];
-  if (s.preset !== SCHEMA.preset.default) parts.push(`preset=${s.preset}`);
-  for (const k of FIELD_KEYS) {
-    if (k === 'preset') continue;
-    const f = SCHEMA[k] as Field;
-    if (sameValue(s[k], base[k])) continue;
-    parts.push(`${k}=${encodeQueryValue(formatField(f, s[k]))}`);
-  }
-  return parts.join('&');
-}
-
-/** encodeURIComponent, but keeps "," and ":" readable (both are legal in a query). */
-function encodeQueryValue(v: string): string {
-  return encodeURIComponent(v).replace(/%2C/gi, ',').replace(/%3A/gi, ':');
-}
-
-// ------------------------------------------------------------------------------------
 // Engine config and per-run settings.
 
-/** EngineConfig of the problem for one run (the run's optimiser settings override the state's). */
-export function engineConfig(s: AppState, run?: RunSpec): EngineConfig {
+/** The engine config of one run: the problem from `s`, the optimiser from `run`. */
+export function engineConfig(s: AppState, run: RunSpec): EngineValues {
   const out: Record<string, unknown> = {};
   for (const k of ENGINE_KEYS) {
     const v = s[k];
     out[k] = Array.isArray(v) ? [...v] : v;
   }
-  if (run) {
-    out.opt = run.opt;
-    out.lr = run.lr;
-    out.beta = run.beta;
-  }
-  return out as unknown as EngineConfig;
+  out.opt = run.opt;
+  out.lr = run.lr;
+  out.beta = run.beta;
+  return out as unknown as EngineValues;
 }
 
 /** All runs described by a state: the first from opt/lr/beta, then `compare`. */
 export function runSpecs(s: AppState): RunSpec[] {
-  return [{ opt: s.opt, lr: s.lr, beta: s.beta }, ...s.compare.map((r) => ({ ...r }))];
+  return [{ opt: s.opt, lr: s.lr, beta: s.beta }, ...s.compare.map((r) => ({ ...r }))].slice(0, MAX_RUNS);
 }
 
-/** Stability threshold on the sharpness (SCIENCE.md table); NaN for gradient flow. */
-export function threshold(opt: string, lr: number, beta: number): number {
-  switch (opt) {
-    case 'gd':
-      return 2 / lr;
-    case 'polyak':
-      return (2 + 2 * beta) / lr;
-    case 'nesterov':
-      return (2 + 2 * beta) / ((1 + 2 * beta) * lr);
-    default:
-      return NaN;
+/** The state with its optimiser fields taken from `runs` (first run → opt/lr/beta, the rest → compare). */
+export function withRuns(s: AppState, runs: readonly RunSpec[]): AppState {
+  const out = cloneState(s);
+  if (runs.length > 0) {
+    out.opt = runs[0].opt;
+    out.lr = runs[0].lr;
+    out.beta = runs[0].beta;
   }
-}
-
-/** The threshold on η·sharpness: 2 for GD, 2+2β for heavy ball, (2+2β)/(1+2β) for Nesterov. */
-export function scaledThreshold(opt: string, beta: number): number {
-  return threshold(opt, 1, beta);
+  out.compare = runs.slice(1).map((r) => ({ ...r }));
+  return out;
 }
 
 // ------------------------------------------------------------------------------------
-// Reference rows for generated docs (URL parameters now, <eos-lab> attributes later).
+// Reference rows for generated docs (URL parameters and <eos-lab> attributes).
 
 export interface SchemaRow {
   key: string;

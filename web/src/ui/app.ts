@@ -1,19 +1,33 @@
-// The app: composes toolbar, run list, charts, settings and explanation inside a
-// root element, and wires them to a RunManager. No globals: everything hangs off
-// the returned handle, so the page (main.ts), and later an <eos-lab> element or an
-// embed page (issue 6), can each mount their own instance.
+// The app: composes toolbar, run list, charts, settings and explanation inside a root
+// element and wires them to an AppModel (runs and settings, no DOM). No globals:
+// everything hangs off the returned handle, so the page (main.ts), an <eos-lab>
+// element and the embed page each mount their own instance. Which controls and parts
+// are shown is an option (`visible`), so an embedding says what it wants instead of
+// reaching into the app's DOM.
 
 import { ChartBoard } from '../charts/board';
-import { type ExportedRun, type Run, type WorkerFactory, RunManager, runLabel, toCSV, toJSON } from '../runs/manager';
-import {
-  type AppState, type PresetName, type RunSpec, MAX_RUNS, SCHEMA, cloneState, presetState, reconcile, toQuery,
-} from '../state/schema';
+import type { ExportedRun } from '../runs/export';
+import { toCSV, toJSON } from '../runs/export';
+import { type Run, type WorkerFactory, busyText, lrInForce, runLabel, thresholdInForce } from '../runs/run';
+import type { RunStatus } from '../engine/protocol';
+import { type AppState, type PresetName, MAX_RUNS } from '../state/schema';
+import { toQuery } from '../state/url';
 import { ControlsPanel } from './controls';
 import { download, downloadText, h } from './dom';
 import { mountExplanation } from './explain';
 import { Messages } from './messages';
+import { AppModel } from './model';
 import { RunList } from './runlist';
-import { type ToolAction, Toolbar } from './toolbar';
+import { type ToolAction, type ToolPart, Toolbar } from './toolbar';
+
+/** What an embedding shows. Control names: play, speed, preset, export, depth, or a schema key. */
+export interface Visibility {
+  controls: 'all' | readonly string[];
+  /** Parts left out. */
+  hide?: readonly ('runs' | 'explain')[];
+  /** The explanation folded into a "What am I looking at?" disclosure. */
+  foldExplanation?: boolean;
+}
 
 export interface AppOptions {
   initial: AppState;
@@ -24,35 +38,52 @@ export interface AppOptions {
   onStateChange?: (s: AppState) => void;
   /** Start playing at once (default true). */
   autoplay?: boolean;
+  /** Default: every control and part. */
+  visible?: Visibility;
+}
+
+/** Cheap per-run progress (no record arrays), for polling by tests and embedders. */
+export interface RunSummary {
+  id: number;
+  label: string;
+  status: RunStatus;
+  /** The slow engine call in progress ("computing λ₁…λ₁₀ · 38 HVPs · 12 s"), or null. */
+  busy: string | null;
+  error: string | null;
+  rows: number;
+  step: number;
+  lr: number;
+  sharpness: number;
+  threshold: number;
 }
 
 export interface AppHandle {
-  readonly manager: RunManager;
-  readonly charts: ChartBoard;
   state(): AppState;
   messages(): string[];
   runs(): ExportedRun[];
+  status(): RunSummary[];
   selected(): number;
   select(id: number): void;
   /** Same path as the η control, for the selected run. */
   setLr(lr: number): void;
   /** Applies a preset (as the preset menu does). */
   preset(name: PresetName): void;
+  play(): void;
+  pause(): void;
+  reset(): void;
+  playing(): boolean;
+  /** Chart draw timings since load (ms). */
+  drawStats(): { draws: number; totalMs: number; maxMs: number; reset(): void };
+  setVisible(v: Visibility): void;
   destroy(): void;
 }
 
 const STATUS_EVERY_MS = 200;
 const LR_EVERY_MS = 250;
+const NOTIFY_AFTER_MS = 150;
+const TOOL_PARTS: readonly ToolPart[] = ['play', 'speed', 'preset', 'export'];
 
 export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
-  let state = cloneState(opts.initial);
-  let selected = -1;
-  let frame = 0;
-  let lastStatus = 0;
-  let statusDirty = true;
-  let destroyed = false;
-  const reported = new Set<string>();
-
   root.classList.add('eos-app');
   const msgEl = h('div', {});
   const toolEl = h('div', {});
@@ -60,6 +91,8 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
   const chartsEl = h('section', { 'aria-label': 'Charts' });
   const controlsEl = h('aside', { 'aria-label': 'Settings' });
   const explainEl = h('aside', { 'aria-label': 'Explanation' });
+  /** The explanation, or the disclosure it is folded into. */
+  let explainBox: HTMLElement = explainEl;
   root.append(
     msgEl,
     toolEl,
@@ -68,240 +101,275 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
 
   const messages = new Messages(msgEl);
   if (opts.messages?.length) messages.show('Some settings in the link were invalid and replaced by defaults:', opts.messages);
-
+  const reported = new Set<string>();
   const charts = new ChartBoard(chartsEl);
-  charts.setKinds(state.charts);
-  charts.setXMode(state.x);
+  const view = new Refresher(() => render());
 
-  const manager = new RunManager({
-    createWorker: opts.createWorker,
-    onUpdate: (kind, run) => {
-      if (kind === 'runs' || kind === 'reset') charts.setRuns(manager.runs);
-      if (kind !== 'data') statusDirty = true;
-      if (run?.error && run.phase === 'error') reportError(run);
-      schedule();
-    },
+  // The model reports from its constructor on (the first runs): those are drawn below, once it exists.
+  let ready = false;
+  const model = new AppModel(opts.initial, opts.createWorker, (kind, run) => {
+    if (!ready) return;
+    if (kind === 'runs' || kind === 'reset') charts.setRuns(model.manager.runs);
+    if (run?.status === 'failed' && run.error) report(run);
+    view.schedule(kind !== 'data');
+    charts.invalidate();
   });
+  ready = true;
+  charts.setKinds(model.view.charts);
+  charts.setXMode(model.view.x);
+  charts.setRuns(model.manager.runs);
+
+  const notify = new Throttle(NOTIFY_AFTER_MS, () => opts.onStateChange?.(model.state()));
+  const changed = () => {
+    view.schedule(true);
+    if (opts.onStateChange) notify.request();
+  };
+  // Live η from the slider: at most one change per LR_EVERY_MS (plus the last one), so a
+  // drag or a run of arrow keys gives a few marked changes on the charts, not dozens.
+  const liveLr = new Throttle(LR_EVERY_MS, () => {}, true);
+  const setLr = (lr: number) =>
+    liveLr.request(() => {
+      model.setLr(lr);
+      changed();
+    });
 
   const toolbar = new Toolbar(toolEl, {
     onAction: act,
     onPreset: (p) => applyPreset(p),
     onSpeed: (s) => {
-      state.speed = s;
-      manager.setPacing(state);
+      model.setField('speed', s);
       changed();
     },
   });
-
   const runList = new RunList(runsEl, {
     onSelect: (id) => {
-      selected = id;
-      statusDirty = true;
-      schedule();
+      model.select(id);
+      view.schedule(true);
     },
     onRemove: (id) => {
-      manager.removeRun(id);
-      if (!manager.byId(selected)) selected = manager.runs[0]?.id ?? -1;
-      syncRunsIntoState();
+      model.removeRun(id);
+      view.now(); // the card goes at once, before the charts catch up
+      changed();
     },
   });
-
   const controls = new ControlsPanel(controlsEl, {
-    onField: (key, value) => onField(key, value),
-    onLr: (lr) => liveLr(lr),
+    onField: (key, value) => {
+      const kind = model.setField(key, value);
+      if (kind === 'view') {
+        charts.setKinds(model.view.charts);
+        charts.setXMode(model.view.x);
+      } else if (kind === 'problem') {
+        charts.setRuns(model.manager.runs);
+      }
+      changed();
+    },
+    onLr: setLr,
   });
   mountExplanation(explainEl);
 
-  // ------------------------------------------------------------------ state changes
-
-  // Live η from the slider: at most one change per LR_EVERY_MS (plus the last one), so a
-  // drag or a run of arrow keys gives a few marked changes on the charts, not dozens.
-  let lrTimer: ReturnType<typeof setTimeout> | null = null;
-  let lrLast = -Infinity;
-  let lrPending: number | null = null;
-  function liveLr(lr: number): void {
-    lrPending = lr;
-    const wait = lrLast + LR_EVERY_MS - performance.now();
-    if (wait <= 0) flushLr();
-    else if (!lrTimer) lrTimer = setTimeout(flushLr, wait);
-  }
-  function flushLr(): void {
-    lrTimer = null;
-    const r = manager.byId(selected);
-    if (lrPending === null || !r) return;
-    lrLast = performance.now();
-    manager.setLr(r.id, lrPending);
-    lrPending = null;
-    syncRunsIntoState();
-  }
-
-  function onField(key: keyof AppState, value: unknown): void {
-    const r = manager.byId(selected);
-    if ((key === 'opt' || key === 'beta') && r) {
-      manager.updateRun(r.id, { ...r.spec, [key]: value } as RunSpec);
-      syncRunsIntoState();
-      return;
-    }
-    (state as unknown as Record<string, unknown>)[key] = value;
-    const group = SCHEMA[key].group;
-    if (group === 'view') {
-      charts.setKinds(state.charts);
-      charts.setXMode(state.x);
-    } else if (key === 'steps' || key === 'speed' || key === 'lr_drop_at' || key === 'lr_drop_factor') {
-      manager.setPacing(state);
-    } else {
-      const fixes = reconcile(state);
-      if (fixes.length) messages.show('Some settings were adjusted:', fixes);
-      manager.setProblem(state);
-      charts.setRuns(manager.runs);
-      if (!manager.playing) manager.play();
-    }
-    changed();
-  }
-
   function applyPreset(name: PresetName): void {
-    state = presetState(name);
-    manager.load(state);
-    selected = manager.runs[0]?.id ?? -1;
-    charts.setKinds(state.charts);
-    charts.setXMode(state.x);
-    charts.setRuns(manager.runs);
-    manager.play();
+    model.applyPreset(name);
+    charts.setKinds(model.view.charts);
+    charts.setXMode(model.view.x);
+    charts.setRuns(model.manager.runs);
     changed();
-  }
-
-  /** Runs are the truth for the optimiser settings: first run → opt/lr/beta, others → compare. */
-  function syncRunsIntoState(): void {
-    const specs = manager.runs.map((r) => ({ ...r.spec }));
-    if (specs.length > 0) {
-      state.opt = specs[0].opt;
-      state.lr = specs[0].lr;
-      state.beta = specs[0].beta;
-    }
-    state.compare = specs.slice(1);
-    changed();
-  }
-
-  let notifyTimer: ReturnType<typeof setTimeout> | null = null;
-  function changed(): void {
-    statusDirty = true;
-    schedule();
-    if (!opts.onStateChange || notifyTimer) return;
-    notifyTimer = setTimeout(() => {
-      notifyTimer = null;
-      if (!destroyed) opts.onStateChange!(cloneState(state));
-    }, 150);
   }
 
   function act(a: ToolAction): void {
+    const m = model.manager;
     switch (a) {
       case 'play':
-        manager.play();
+        m.play();
+        view.now();
         break;
       case 'pause':
-        manager.pause();
+        m.pause();
+        view.now(); // the reader sees it at once, whatever the engine is computing
         break;
       case 'step':
-        // Step means "advance by hand": stop the clock first.
-        if (manager.playing) manager.pause();
-        manager.step(Math.max(1, state.eig_every));
+        model.step();
         break;
       case 'reset':
-        manager.reset();
+        m.reset();
+        view.now();
         break;
-      case 'add': {
-        const r = manager.byId(selected) ?? manager.runs[0];
-        const base: RunSpec = r ? { ...r.spec } : { opt: state.opt, lr: state.lr, beta: state.beta };
-        if (base.opt === 'flow') base.opt = 'gd';
-        const lr = Number((base.lr / 2).toPrecision(3));
-        base.lr = Math.max(SCHEMA.lr.min, lr);
-        const added = manager.addRun(base);
-        if (added) selected = added.id;
-        if (!manager.playing) manager.play();
-        syncRunsIntoState();
+      case 'add':
+        model.addRun();
+        changed();
         break;
-      }
       case 'csv':
-        downloadText(toCSV(manager.exportRuns()), 'eos-lab-runs.csv', 'text/csv');
+        downloadText(toCSV(m.exportRuns()), 'eos-lab-runs.csv', 'text/csv');
         break;
       case 'json':
-        downloadText(toJSON(manager.exportRuns(), toQuery(state)), 'eos-lab-runs.json', 'application/json');
+        downloadText(toJSON(m.exportRuns(), toQuery(model.state())), 'eos-lab-runs.json', 'application/json');
         break;
       case 'png':
         download(charts.toPNG(), 'eos-lab-charts.png');
         break;
     }
-    statusDirty = true;
-    schedule();
+    view.schedule(true);
   }
 
-  function reportError(r: Run): void {
+  /** The engine's message for a run that could not continue, in the message area too. */
+  function report(r: Run): void {
     const m = `${runLabel(r.spec)}: ${r.error}`;
     if (reported.has(m)) return;
     reported.add(m);
     messages.show('A run could not continue:', [m]);
   }
 
-  // ------------------------------------------------------------------ drawing
-
-  function schedule(): void {
-    if (destroyed) return;
-    charts.invalidate();
-    if (frame) return;
-    frame = requestAnimationFrame(() => {
-      frame = 0;
-      const t = performance.now();
-      // Text readouts at most every STATUS_EVERY_MS unless something structural changed.
-      if (statusDirty || t - lastStatus > STATUS_EVERY_MS) renderStatus(t);
-    });
+  function render(): void {
+    const m = model.manager;
+    const sel = model.selected;
+    toolbar.update(m.playing, model.view.preset, model.view.speed, m.runs.length < MAX_RUNS);
+    runList.update(m.runs, sel?.id ?? -1, performance.now());
+    controls.update(model.view, sel, sel ? runLabel(sel.spec) : '');
   }
 
-  function renderStatus(t: number): void {
-    lastStatus = t;
-    statusDirty = false;
-    if (!manager.byId(selected)) selected = manager.runs[0]?.id ?? -1;
-    const r = manager.byId(selected);
-    toolbar.update(manager.playing, state.preset, state.speed, manager.runs.length < MAX_RUNS);
-    runList.update(manager.runs, selected, manager.playing);
-    const spec = r ? r.spec : { opt: state.opt, lr: state.lr, beta: state.beta };
-    controls.update(state, spec, r ? runLabel(r.spec) : '', r ? r.color : 'currentColor');
+  function setVisible(v: Visibility): void {
+    const c = v.controls;
+    toolbar.show(c === 'all' ? TOOL_PARTS : TOOL_PARTS.filter((p) => c.includes(p)));
+    controls.show(c);
+    runsEl.classList.toggle('eos-off', !!v.hide?.includes('runs'));
+    if (v.foldExplanation && explainBox === explainEl) {
+      const det = h('details', { class: 'eos-embed-explain' }, h('summary', {}, 'What am I looking at?'));
+      explainEl.replaceWith(det);
+      det.append(explainEl);
+      explainBox = det;
+    }
+    explainBox.classList.toggle('eos-off', !!v.hide?.includes('explain'));
   }
 
-  // ------------------------------------------------------------------ start
-
-  manager.load(state);
-  selected = manager.runs[0]?.id ?? -1;
-  charts.setRuns(manager.runs);
-  if (opts.autoplay !== false) manager.play();
-  renderStatus(performance.now());
+  if (opts.visible) setVisible(opts.visible);
+  if (opts.autoplay !== false) model.manager.play();
+  render();
 
   return {
-    manager,
-    charts,
-    state: () => cloneState(state),
+    state: () => model.state(),
     messages: () => messages.texts,
-    runs: () => manager.exportRuns(),
-    selected: () => selected,
+    runs: () => model.manager.exportRuns(),
+    status: () => {
+      const now = performance.now();
+      return model.manager.runs.map((r) => ({
+        id: r.id,
+        label: runLabel(r.spec),
+        status: r.status,
+        busy: r.busy ? busyText(r.busy, now) : null,
+        error: r.error,
+        rows: r.records.rows,
+        step: r.records.rows ? r.records.last('step') : -1,
+        lr: lrInForce(r),
+        sharpness: r.records.lastSharpness(),
+        threshold: thresholdInForce(r),
+      }));
+    },
+    selected: () => model.selected?.id ?? -1,
     select: (id) => {
-      if (manager.byId(id)) selected = id;
-      statusDirty = true;
-      schedule();
+      model.select(id);
+      view.schedule(true);
     },
     setLr: (lr) => {
-      const r = manager.byId(selected);
-      if (!r) return;
-      manager.setLr(r.id, lr);
-      syncRunsIntoState();
+      model.setLr(lr);
+      changed();
     },
     preset: applyPreset,
+    play: () => act('play'),
+    pause: () => act('pause'),
+    reset: () => act('reset'),
+    playing: () => model.manager.playing,
+    drawStats: () => ({ ...charts.stats, reset: () => Object.assign(charts.stats, { draws: 0, totalMs: 0, maxMs: 0 }) }),
+    setVisible,
     destroy: () => {
-      destroyed = true;
-      if (frame) cancelAnimationFrame(frame);
-      if (notifyTimer) clearTimeout(notifyTimer);
-      if (lrTimer) clearTimeout(lrTimer);
-      manager.dispose();
+      view.stop();
+      notify.cancel();
+      liveLr.cancel();
+      model.manager.dispose();
       charts.destroy();
       root.replaceChildren();
     },
   };
+}
+
+/**
+ * Redraws the text readouts on the next animation frame: at once after a structural
+ * change (status, runs, an action), else at most every STATUS_EVERY_MS.
+ */
+class Refresher {
+  private frame = 0;
+  private dirty = true;
+  private last = 0;
+  private stopped = false;
+  private readonly draw: () => void;
+
+  constructor(draw: () => void) {
+    this.draw = draw;
+  }
+
+  schedule(structural: boolean): void {
+    if (this.stopped) return;
+    if (structural) this.dirty = true;
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      const t = performance.now();
+      if (!this.dirty && t - this.last <= STATUS_EVERY_MS) return;
+      this.last = t;
+      this.dirty = false;
+      this.draw();
+    });
+  }
+
+  /** Redraws now (after a transport action the reader waits for). */
+  now(): void {
+    if (this.stopped) return;
+    this.last = performance.now();
+    this.dirty = false;
+    this.draw();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.frame) cancelAnimationFrame(this.frame);
+  }
+}
+
+/**
+ * Runs an action at most once per `ms`: the first at once (if `leading`) or after `ms`,
+ * later ones once the interval has passed, the last request always.
+ */
+class Throttle {
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private lastRun = -Infinity;
+  private pending: (() => void) | null = null;
+  private readonly ms: number;
+  private readonly fn: () => void;
+  private readonly leading: boolean;
+
+  constructor(ms: number, fn: () => void, leading = false) {
+    this.ms = ms;
+    this.fn = fn;
+    this.leading = leading;
+  }
+
+  request(fn: () => void = this.fn): void {
+    this.pending = fn;
+    if (this.timer) return;
+    const wait = this.leading ? this.lastRun + this.ms - performance.now() : this.ms;
+    if (wait <= 0) this.flush();
+    else this.timer = setTimeout(() => this.flush(), wait);
+  }
+
+  cancel(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.pending = null;
+  }
+
+  private flush(): void {
+    this.timer = null;
+    const fn = this.pending;
+    this.pending = null;
+    this.lastRun = performance.now();
+    fn?.();
+  }
 }

@@ -1,9 +1,9 @@
-// The settings panel: fieldsets for the selected run's optimiser (η live), the data,
-// the model, training, measurement, view and advanced fields, all generated from
-// the schema. Takes a root element and callbacks; holds no global state.
+// The settings panel: the selected run's optimiser (η live), then one fieldset per
+// schema group and an "advanced" part, all generated from the schema's group and
+// advanced flags. Takes a root element and callbacks; holds no global state.
 
-import { type AppState, type RunSpec, SCHEMA, threshold, scaledThreshold } from '../state/schema';
-import { fmtLr } from '../runs/manager';
+import { type AppState, type Field, type Group, FIELD_KEYS, SCHEMA } from '../state/schema';
+import { type Run, fmtLr, thresholdInForce } from '../runs/run';
 import { h, isFocused, uid } from './dom';
 import { type FieldControl, fieldControl, lrControl } from './fields';
 
@@ -14,22 +14,23 @@ export interface ControlsOptions {
   onLr: (lr: number) => void;
 }
 
-const GROUPS: { title: string; keys: (keyof AppState)[] }[] = [
-  { title: 'Data', keys: ['dataset', 'n', 'degree', 'd', 'classes', 'noise', 'data_seed'] },
-  { title: 'Model', keys: ['widths', 'act', 'bias', 'init', 'loss'] },
-  { title: 'Training', keys: ['seed', 'steps', 'lr_drop_at', 'lr_drop_factor'] },
-  { title: 'Measurement', keys: ['eig_every', 'neigs'] },
-  { title: 'View', keys: ['x', 'charts'] },
+/** Fieldsets in display order; `optim` fields other than the run's own sit under "Training". */
+const GROUP_TITLES: [string, Group[]][] = [
+  ['Data', ['data']],
+  ['Model', ['model']],
+  ['Training', ['optim', 'run']],
+  ['Measurement', ['measure']],
+  ['View', ['view']],
 ];
-const ADVANCED: (keyof AppState)[] = [
-  'init_scale', 'precision', 'flow_alpha', 'flow_max_step', 'lanczos_tol', 'lanczos_max_iter', 'diverge_factor',
-];
+/** Fields with a control elsewhere: the run's optimiser (top fieldset), speed and preset (toolbar), compare (+ Add run). */
+const ELSEWHERE: readonly string[] = ['opt', 'lr', 'beta', 'speed', 'preset', 'compare'];
 
 export class ControlsPanel {
   readonly el: HTMLElement;
   private readonly fields = new Map<string, FieldControl>();
   private readonly lr;
   private readonly runTitle: HTMLElement;
+  private readonly depthField: HTMLElement;
   private readonly depthInput: HTMLInputElement;
   private widths: number[] = [];
   private lastKey = '';
@@ -44,6 +45,7 @@ export class ControlsPanel {
     const opt = fieldControl('opt', (v) => opts.onField('opt', v));
     const beta = fieldControl('beta', (v) => opts.onField('beta', v));
     this.fields.set('opt', opt);
+    this.fields.set('lr', this.lr);
     this.fields.set('beta', beta);
     root.append(
       h('fieldset', { class: 'eos-group eos-group-run' }, h('legend', {}, 'Optimiser of ', this.runTitle), opt.el, this.lr.el, beta.el),
@@ -51,72 +53,85 @@ export class ControlsPanel {
 
     // Depth edits the widths list (repeat the last width / drop layers).
     const depthId = uid('depth');
+    const maxDepth = SCHEMA.widths.maxLen;
     this.depthInput = h('input', {
-      type: 'number', id: depthId, min: 1, max: SCHEMA.widths.maxLen, step: 1, inputmode: 'numeric',
-      title: `Hidden layers, 1–${SCHEMA.widths.maxLen}`,
+      type: 'number', id: depthId, min: 1, max: maxDepth, step: 1, inputmode: 'numeric', title: `Hidden layers, 1–${maxDepth}`,
     });
     this.depthInput.addEventListener('change', () => {
       const d = Math.round(Number(this.depthInput.value));
-      if (!(d >= 1 && d <= SCHEMA.widths.maxLen)) {
+      if (!(d >= 1 && d <= maxDepth)) {
         this.depthInput.setAttribute('aria-invalid', 'true');
         return;
       }
       this.depthInput.removeAttribute('aria-invalid');
       const w = [...this.widths];
-      while (w.length < d) w.push(w[w.length - 1] ?? 20);
+      while (w.length < d) w.push(w[w.length - 1] ?? SCHEMA.widths.default[0]);
       w.length = d;
       opts.onField('widths', w);
     });
-    const depthField = h('div', { class: 'eos-field', 'data-key': 'depth' }, h('label', { for: depthId }, 'Hidden layers'), this.depthInput);
+    this.depthField = h('div', { class: 'eos-field', 'data-key': 'depth' }, h('label', { for: depthId }, 'Hidden layers'), this.depthInput);
 
-    for (const g of GROUPS) {
-      const fs = h('fieldset', { class: `eos-group eos-group-${g.title.toLowerCase()}` }, h('legend', {}, g.title));
-      for (const k of g.keys) {
-        if (k === 'widths') fs.append(depthField);
-        const c = fieldControl(k, (v) => opts.onField(k, v));
-        this.fields.set(k, c);
-        fs.append(c.el);
-      }
+    const shown = FIELD_KEYS.filter((k) => !ELSEWHERE.includes(k));
+    const add = (parent: HTMLElement, k: keyof AppState) => {
+      if (k === 'widths') parent.append(this.depthField);
+      const c = fieldControl(k, (v) => opts.onField(k, v));
+      this.fields.set(k, c);
+      parent.append(c.el);
+    };
+    for (const [title, groups] of GROUP_TITLES) {
+      const fs = h('fieldset', { class: `eos-group eos-group-${title.toLowerCase()}` }, h('legend', {}, title));
+      for (const k of shown) if (groups.includes(SCHEMA[k].group) && !(SCHEMA[k] as Field).advanced) add(fs, k);
       root.append(fs);
     }
     const adv = h('details', { class: 'eos-group eos-advanced' }, h('summary', {}, 'Advanced'));
-    for (const k of ADVANCED) {
-      const c = fieldControl(k, (v) => opts.onField(k, v));
-      this.fields.set(k, c);
-      adv.append(c.el);
-    }
+    for (const k of shown) if ((SCHEMA[k] as Field).advanced) add(adv, k);
     root.append(adv);
   }
 
-  /** Shows `state` (problem fields) and the selected run's settings. */
-  update(state: AppState, run: RunSpec, runLabel: string, runColor: string): void {
+  /**
+   * Which controls the reader gets ('all', or control names: schema keys and `depth`);
+   * a fieldset with nothing left in it goes too.
+   */
+  show(which: 'all' | readonly string[]): void {
+    const on = (key: string) => which === 'all' || which.includes(key);
+    const off = (el: Element, isOff: boolean) => el.classList.toggle('eos-off', isOff);
+    for (const f of this.el.querySelectorAll<HTMLElement>('[data-key]')) off(f, !on(f.dataset.key ?? ''));
+    for (const g of this.el.querySelectorAll(':scope > fieldset, :scope > details')) {
+      off(g, ![...g.querySelectorAll('[data-key]')].some((f) => !f.classList.contains('eos-off')));
+    }
+    off(this.el, ![...this.el.querySelectorAll('[data-key]')].some((f) => !f.classList.contains('eos-off')));
+  }
+
+  /** Shows the settings and the selected run's optimiser. */
+  update(settings: Readonly<AppState>, run: Run | undefined, runLabel: string): void {
+    const spec = run?.spec ?? { opt: settings.opt, lr: settings.lr, beta: settings.beta };
+    const thr = run ? thresholdInForce(run) : NaN;
     // Called with every status refresh: touch the DOM only when something shown changed.
-    const key = JSON.stringify([state, run, runLabel, runColor]);
+    const key = JSON.stringify([settings, spec, runLabel, run?.color, thr]);
     if (key === this.lastKey) return;
     this.lastKey = key;
     this.runTitle.textContent = runLabel;
-    this.runTitle.style.setProperty('--run-color', runColor);
+    this.runTitle.style.setProperty('--run-color', run?.color ?? 'currentColor');
     for (const [k, c] of this.fields) {
-      if (k === 'opt') c.set(run.opt);
-      else if (k === 'beta') c.set(run.beta);
-      else c.set(state[k as keyof AppState]);
-      const f = SCHEMA[k as keyof AppState];
-      if (f.datasets) c.el.hidden = !f.datasets.includes(state.dataset);
+      if (k === 'opt' || k === 'lr' || k === 'beta') c.set(spec[k]);
+      else c.set(settings[k as keyof AppState]);
+      const f = SCHEMA[k as keyof AppState] as Field;
+      if (f.datasets) c.el.hidden = !f.datasets.includes(settings.dataset);
     }
-    this.fields.get('beta')!.el.hidden = !(run.opt === 'polyak' || run.opt === 'nesterov');
-    this.fields.get('lr_drop_factor')!.el.hidden = state.lr_drop_at === 0;
-    this.widths = [...state.widths];
-    if (!isFocused(this.depthInput)) this.depthInput.value = String(state.widths.length);
-    this.lr.set(run.lr);
-    const flow = run.opt === 'flow';
+    this.fields.get('beta')!.el.hidden = !(spec.opt === 'polyak' || spec.opt === 'nesterov');
+    this.widths = [...settings.widths];
+    if (!isFocused(this.depthInput)) this.depthInput.value = String(settings.widths.length);
+    const flow = spec.opt === 'flow';
     this.lr.setDisabled(flow);
     if (flow) {
       this.lr.note.textContent = 'Gradient flow has no step size and no threshold: sharpness is free to keep rising.';
+    } else if (Number.isFinite(thr)) {
+      // The engine's threshold in force (it carries every record), and its η-scaled form.
+      const what = spec.opt === 'gd' ? '2/η' : spec.opt === 'polyak' ? '(2+2β)/η' : '(2+2β)/((1+2β)η)';
+      const eta = run && run.records.rows > 0 ? run.records.last('lr') : (run?.info?.lr ?? spec.lr);
+      this.lr.note.textContent = `threshold ${what} = ${fmtLr(thr)}; η·sharpness threshold ${fmtLr(thr * eta)}`;
     } else {
-      const thr = threshold(run.opt, run.lr, run.beta);
-      const c = scaledThreshold(run.opt, run.beta);
-      const what = run.opt === 'gd' ? '2/η' : run.opt === 'polyak' ? '(2+2β)/η' : '(2+2β)/((1+2β)η)';
-      this.lr.note.textContent = `threshold ${what} = ${fmtLr(thr)}; η·sharpness threshold ${fmtLr(c)}`;
+      this.lr.note.textContent = '';
     }
   }
 }

@@ -1,10 +1,10 @@
-// One labelled form control per schema field, generated from SCHEMA (state.ts):
+// One labelled form control per schema field, generated from SCHEMA (state/schema.ts):
 // number inputs with the field's range, selects for enums, checkboxes for booleans
 // and lists, and the log-scale η slider paired with a number field. Each control
 // validates with the schema's own parser and reports a bad entry next to itself
 // (aria-invalid + message) instead of applying it.
 
-import { type AppState, type Field, SCHEMA, allowedText, formatField, parseField } from '../state/schema';
+import { type AppState, type Field, type RealField, SCHEMA, allowedText, formatField, parseField } from '../state/schema';
 import { h, isFocused, uid } from './dom';
 
 export interface FieldControl {
@@ -135,18 +135,20 @@ export function fieldControl(key: keyof AppState, commit: Commit, labelOverride?
 
 const SLIDER_STEPS = 1000;
 
+/** The slider's range: the engine's hint for a slider, inside the accepted range. */
+function sliderRange(): [number, number] {
+  const f = SCHEMA.lr as RealField;
+  return [Math.log10(f.uiMin ?? f.min), Math.log10(f.uiMax ?? f.max)];
+}
+
 export function lrToSlider(lr: number): number {
-  const f = SCHEMA.lr;
-  const lo = Math.log10(f.min);
-  const hi = Math.log10(f.max);
+  const [lo, hi] = sliderRange();
   const p = ((Math.log10(lr) - lo) / (hi - lo)) * SLIDER_STEPS;
   return Math.min(SLIDER_STEPS, Math.max(0, Math.round(p)));
 }
 
 export function sliderToLr(p: number): number {
-  const f = SCHEMA.lr;
-  const lo = Math.log10(f.min);
-  const hi = Math.log10(f.max);
+  const [lo, hi] = sliderRange();
   const lr = 10 ** (lo + (p / SLIDER_STEPS) * (hi - lo));
   return Number(lr.toPrecision(3)); // readable values while dragging
 }

@@ -1,8 +1,9 @@
-// The list of runs: one row per run with its colour, label, status ("diverged at
-// step t"), latest loss and sharpness against its threshold, speed (steps/s), a
-// radio to select which run the optimiser controls edit, and a remove button.
+// The list of runs: one card per run with its colour, label, status ("diverged at
+// step t", "failed: <the engine's message>", "computing λ₁…λ₁₀ · 38 HVPs · 12 s"),
+// latest loss and sharpness against the engine's threshold, speed (steps/s), a radio
+// to select which run the optimiser controls edit, and a remove button.
 
-import { type Run, runLabel, runThreshold } from '../runs/manager';
+import { type Run, runLabel, statusText, thresholdInForce } from '../runs/run';
 import { h, uid } from './dom';
 
 export interface RunListOptions {
@@ -26,22 +27,6 @@ function num(v: number, digits = 4): string {
   return String(Number(v.toPrecision(digits)));
 }
 
-export function statusText(r: Run, playing: boolean): string {
-  const step = r.info?.step ?? 0;
-  switch (r.phase) {
-    case 'starting':
-      return 'starting…';
-    case 'ready':
-      return `${playing ? 'running' : 'paused'} · step ${step}`;
-    case 'done':
-      return `done · step ${step}`;
-    case 'diverged':
-      return `diverged at step ${r.divergedAt ?? step}`;
-    case 'error':
-      return `error: ${r.error ?? 'unknown'}`;
-  }
-}
-
 export class RunList {
   readonly el: HTMLElement;
   private readonly list: HTMLUListElement;
@@ -57,7 +42,7 @@ export class RunList {
     root.append(this.list);
   }
 
-  update(runs: Run[], selected: number, playing: boolean): void {
+  update(runs: readonly Run[], selected: number, now: number): void {
     const ids = new Set(runs.map((r) => r.id));
     for (const [id, row] of this.rows) {
       if (!ids.has(id)) {
@@ -73,12 +58,12 @@ export class RunList {
       }
       if (this.list.children[index] !== row.li) this.list.insertBefore(row.li, this.list.children[index] ?? null);
       row.li.style.setProperty('--run-color', r.color);
-      row.li.dataset.phase = r.phase;
+      row.li.dataset.status = r.status;
       row.radio.checked = r.id === selected;
       row.li.classList.toggle('eos-selected', r.id === selected);
       setText(row.label, runLabel(r.spec));
-      setText(row.status, statusText(r, playing));
-      const thr = runThreshold(r);
+      setText(row.status, statusText(r, now));
+      const thr = thresholdInForce(r);
       const sharp = r.records.lastSharpness();
       const parts = [`loss ${num(r.records.last('loss'))}`];
       const acc = r.records.last('accuracy');
@@ -88,7 +73,7 @@ export class RunList {
         parts.push(`threshold ${num(thr)}`);
         if (Number.isFinite(sharp)) parts.push(`${Math.round((100 * sharp) / thr)}%`);
       }
-      if (r.phase === 'ready' && playing) parts.push(`${Math.round(r.stepsPerSecond)} steps/s`);
+      if (r.status === 'playing' && !r.busy) parts.push(`${Math.round(r.stepsPerSecond)} steps/s`);
       setText(row.stats, parts.join(' · '));
       row.remove.disabled = runs.length <= 1;
     });

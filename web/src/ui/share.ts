@@ -1,10 +1,11 @@
 // The "Share / embed" dialog of the full page: the current run as a link, an <iframe>
 // snippet (embed.html) and an <eos-lab> snippet (eos-lab.js), each with a Copy button.
-// All three carry the same query (state/schema.ts toQuery: only what differs from the preset),
+// All three carry the same query (state/url.ts toQuery: only what differs from the preset),
 // so they reproduce exactly what is on screen. The snippet builders are pure functions
 // (unit-tested); the dialog is a native <dialog> (focus trap, Esc to close).
 
-import { type AppState, toQuery } from '../state/schema';
+import type { AppState } from '../state/schema';
+import { toQuery } from '../state/url';
 import { elementSnippet, escapeAttr, stateToAttributes } from '../element/config';
 import { h, uid } from './dom';
 

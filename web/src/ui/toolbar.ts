@@ -2,10 +2,13 @@
 // and exports (CSV, JSON, PNG). Plain buttons and selects, so every action works
 // from the keyboard; play/pause is one toggle button with aria-pressed.
 
-import { PRESETS, PRESET_NAMES, type PresetName, SCHEMA } from '../state/schema';
+import { PRESETS } from '../state/presets';
+import { PRESET_NAMES, type PresetName, SCHEMA } from '../state/schema';
 import { h, uid } from './dom';
 
 export type ToolAction = 'play' | 'pause' | 'step' | 'reset' | 'add' | 'csv' | 'json' | 'png';
+/** Parts of the toolbar that can be left out: the transport buttons, speed, preset (with its blurb), exports. */
+export type ToolPart = 'play' | 'speed' | 'preset' | 'export';
 
 export interface ToolbarOptions {
   onAction: (a: ToolAction) => void;
@@ -22,6 +25,8 @@ export class Toolbar {
   private readonly preset: HTMLSelectElement;
   private readonly speed: HTMLSelectElement;
   private readonly blurb: HTMLElement;
+  private readonly parts: Record<ToolPart, HTMLElement[]>;
+  private readonly transport: HTMLElement;
 
   constructor(root: HTMLElement, opts: ToolbarOptions) {
     this.el = root;
@@ -46,27 +51,34 @@ export class Toolbar {
     for (const s of SPEEDS) this.speed.append(h('option', { value: s }, s === 0 ? 'max' : String(s)));
     this.speed.addEventListener('change', () => opts.onSpeed(Number(this.speed.value)));
 
-    root.append(
-      h('div', { class: 'eos-preset' }, h('label', { for: pid }, 'Preset'), this.preset),
-      h(
-        'div',
-        { class: 'eos-transport', role: 'group', 'aria-label': 'Run controls' },
-        this.playBtn,
-        btn('Step', 'step', 'Advance every run by one eigenvalue interval (eig_every steps)'),
-        btn('Reset', 'reset', 'Start every run again from step 0'),
-        this.addBtn,
-        h('span', { class: 'eos-speed' }, h('label', { for: sid }, 'Speed'), this.speed, h('span', { class: 'eos-unit' }, 'steps/s')),
-      ),
-      h(
-        'div',
-        { class: 'eos-export', role: 'group', 'aria-label': 'Export' },
-        h('span', { class: 'eos-export-label' }, 'Export'),
-        btn('CSV', 'csv', 'Every run’s per-step record as CSV'),
-        btn('JSON', 'json', 'Every run’s config and records as JSON'),
-        btn('PNG', 'png', 'The charts as a PNG image'),
-      ),
-      this.blurb,
+    const buttons = [
+      this.playBtn,
+      btn('Step', 'step', 'Advance every run by one eigenvalue interval (eig_every steps)'),
+      btn('Reset', 'reset', 'Start every run again from step 0'),
+      this.addBtn,
+    ];
+    const speedEl = h('span', { class: 'eos-speed' }, h('label', { for: sid }, 'Speed'), this.speed, h('span', { class: 'eos-unit' }, 'steps/s'));
+    const presetEl = h('div', { class: 'eos-preset' }, h('label', { for: pid }, 'Preset'), this.preset);
+    const exportEl = h(
+      'div',
+      { class: 'eos-export', role: 'group', 'aria-label': 'Export' },
+      h('span', { class: 'eos-export-label' }, 'Export'),
+      btn('CSV', 'csv', 'Every run’s per-step record as CSV'),
+      btn('JSON', 'json', 'Every run’s config and records as JSON'),
+      btn('PNG', 'png', 'The charts as a PNG image'),
     );
+    this.transport = h('div', { class: 'eos-transport', role: 'group', 'aria-label': 'Run controls' }, buttons, speedEl);
+    this.parts = { play: buttons, speed: [speedEl], preset: [presetEl, this.blurb], export: [exportEl] };
+    root.append(presetEl, this.transport, exportEl, this.blurb);
+  }
+
+  /** Leaves out the parts not listed (a group or the whole toolbar goes when nothing in it is left). */
+  show(parts: readonly ToolPart[]): void {
+    for (const [p, els] of Object.entries(this.parts) as [ToolPart, HTMLElement[]][]) {
+      for (const el of els) el.classList.toggle('eos-off', !parts.includes(p));
+    }
+    this.transport.classList.toggle('eos-off', !parts.includes('play') && !parts.includes('speed'));
+    this.el.classList.toggle('eos-off', parts.length === 0);
   }
 
   update(playing: boolean, preset: PresetName, speed: number, canAdd: boolean): void {

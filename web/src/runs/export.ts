@@ -1,0 +1,102 @@
+// CSV and JSON export of runs. A long run's older rows are stored as buckets (see
+// records.ts), so both formats say which resolution each row range has: the JSON in
+// each run's records (`resolution`, `count`, `min`/`max`, `aggregates`), the CSV in
+// comment lines (`# …`, before the column header) and in its `agg` column:
+//   exact   one row of the run, every column as recorded
+//   min     a bucket's extremes: step and time are its first, loss, accuracy,
+//   max       grad_norm and eigenvalues their min / max; other columns left empty
+//   last    the bucket's last row (every column)
+// Eigenvalues sit on the line of their exact row; eigenvalue rows whose step has no
+// exact line (older buckets) get lines of their own with only step, time, η and λ.
+
+import type { EngineConfig } from '../engine/protocol';
+import type { RunStatus as Phase } from '../engine/protocol';
+import type { RecordArrays, Resolution } from './records';
+
+export interface ExportedRun {
+  id: number;
+  label: string;
+  color: string;
+  opt: string;
+  lr: number;
+  beta: number;
+  config: EngineConfig;
+  phase: Phase;
+  divergedAt: number | null;
+  error: string | null;
+  records: RecordArrays;
+}
+
+const ROW_HEAD = ['step', 'time', 'lr', 'beta', 'loss', 'accuracy', 'grad_norm', 'threshold', 'hvps'] as const;
+/** Columns that have min and max lines (the others are empty there). */
+const EXTENT = new Set(['step', 'time', 'loss', 'accuracy', 'grad_norm']);
+
+const num = (v: number | null | undefined) =>
+  v === null || v === undefined ? '' : Number.isFinite(v) ? String(v) : Number.isNaN(v) ? '' : v > 0 ? 'inf' : '-inf';
+
+/** 'steps 0-8191: 4096 rows, each min/max/last of 2; steps 8192-12287: 4096 rows, exact' */
+export function describeResolution(res: Resolution[]): string {
+  if (res.length === 0) return 'none';
+  return res
+    .map((r) => `steps ${r.from_step}-${r.to_step}: ${r.rows} rows, ${r.every === 1 ? 'exact' : `each min/max/last of ${r.every}`}`)
+    .join('; ');
+}
+
+/** One CSV for all runs, long format: a `run` column, then the per-step record. */
+export function toCSV(runs: ExportedRun[]): string {
+  const k = Math.max(1, ...runs.map((r) => r.records.k));
+  const head = ['run', 'label', 'agg', ...ROW_HEAD];
+  for (let j = 1; j <= k; j++) head.push(`eig${j}`);
+  const lines = [
+    '# EoS Lab records. agg: exact = one step; min/max/last = extremes and last row of a bucket of consecutive steps (step ranges from the min line to the max line).',
+  ];
+  for (const r of runs) {
+    lines.push(`# run ${r.id} rows: ${describeResolution(r.records.resolution)}`);
+    lines.push(`# run ${r.id} eigenvalue rows: ${describeResolution(r.records.eig.resolution)}`);
+  }
+  lines.push(head.join(','));
+  for (const r of runs) {
+    const rec = r.records;
+    const eg = rec.eig;
+    const pre = `${r.id},"${r.label.replace(/"/g, '""')}"`;
+    const eigCells = (vals: number[] | null) => Array.from({ length: k }, (_, j) => (vals && j < vals.length ? num(vals[j]) : ''));
+    const rowLine = (agg: string, i: number, vals: number[] | null) => {
+      const src = agg === 'min' ? rec.min : agg === 'max' ? rec.max : null;
+      const cells = ROW_HEAD.map((c) => {
+        if (!src) return c === 'hvps' ? String(rec.hvps[i]) : num(rec[c][i]);
+        return EXTENT.has(c) ? num(src[c as keyof typeof src][i]) : '';
+      });
+      lines.push([pre, agg, ...cells, ...eigCells(vals)].join(','));
+    };
+    const eigLine = (agg: string, e: number) => {
+      const src = agg === 'min' ? eg.min : agg === 'max' ? eg.max : eg;
+      const cells = ROW_HEAD.map((c) =>
+        c === 'step' ? num(src.step[e]) : c === 'time' ? num(src.time[e]) : c === 'lr' && agg !== 'min' && agg !== 'max' ? num(eg.lr[e]) : '',
+      );
+      lines.push([pre, agg, ...cells, ...eigCells(src.values[e])].join(','));
+    };
+    const eigOnly = (e: number) => {
+      if (eg.count[e] === 1) eigLine('exact', e);
+      else for (const a of ['min', 'max', 'last']) eigLine(a, e);
+    };
+    let e = 0;
+    for (let i = 0; i < rec.rows; i++) {
+      const st = rec.step[i];
+      while (e < eg.step.length && eg.step[e] < st) eigOnly(e++);
+      if (rec.count[i] === 1) {
+        const at = e < eg.step.length && eg.count[e] === 1 && eg.step[e] === st ? e++ : -1;
+        rowLine('exact', i, at >= 0 ? eg.values[at] : null);
+      } else for (const a of ['min', 'max', 'last']) rowLine(a, i, null);
+    }
+    while (e < eg.step.length) eigOnly(e++);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** JSON export: runs with config and records (with their resolution); non-finite numbers become null. */
+export function toJSON(runs: ExportedRun[], query: string): string {
+  return JSON.stringify(
+    { app: 'EoS Lab', exported: new Date().toISOString(), query, runs },
+    (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
+  );
+}
