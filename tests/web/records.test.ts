@@ -208,6 +208,11 @@ describe('a 10-million-step run', () => {
     expect(json.resolution).toEqual(r.resolution());
     expect(json.aggregates).toMatch(/min\/max/);
     expect(json.count.length).toBe(json.rows);
+    const e = json.eig.row.length - 1;
+    expect(json.step[json.eig.row[e]]).toBe(json.eig.step[e]); // the newest eigenvalue row sits on its exact row
+    const old = json.eig.row[0]; // the oldest one in the bucket whose step range holds it
+    expect(json.min.step[old]).toBeLessThanOrEqual(json.eig.step[0]);
+    expect(json.max.step[old]).toBeGreaterThanOrEqual(json.eig.step[0]);
   });
 
   it('chart series stay bounded, keep the extremes, and match a one-shot build', () => {
