@@ -1,6 +1,6 @@
 // Chart data plumbing, independent of Chart.js and of decimation: turns a run's
 // records into {x, y} point arrays that we own (Chart.js decimation replaces
-// ds.data's view, so we keep these and re-assign them each frame, TOOLCHAIN.md f).
+// ds.data's view, so we keep these and re-assign them each frame).
 // The arrays are bounded because they are built from the record store, which is:
 // sync() appends the rows that arrived since the last call while the store only
 // grew, and rewrites the arrays in place (reusing their point objects) when the
