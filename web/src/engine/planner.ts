@@ -176,8 +176,10 @@ export class ChunkPlanner {
       due = maxDue;
     }
     const batch = Math.min(cap, Math.max(1, Math.floor((this.speed * this.frameMs) / 1000)));
-    if (due >= batch) return { steps: Math.min(cap, Math.floor(due)), waitMs: 0 };
-    return { steps: 0, waitMs: ((batch - due) * 1000) / this.speed };
+    // The tolerance absorbs rounding: woken exactly on time, due may read batch − 1e-12, and a
+    // wait shorter than the clock's resolution would not move the clock (nor would a timer wait).
+    if (due + 1e-6 >= batch) return { steps: Math.min(cap, Math.floor(due + 1e-6)), waitMs: 0 };
+    return { steps: 0, waitMs: Math.max(1, ((batch - due) * 1000) / this.speed) };
   }
 
   /** Reports a finished chunk: steps taken, how many computed eigenvalues, and its compute time. */
