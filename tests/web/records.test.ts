@@ -74,7 +74,7 @@ function run(total: number, g: Gen, chunkRows = 10_000, each?: (r: RunRecords) =
 function exported(r: RunRecords): ExportedRun {
   return {
     id: 1, label: 'GD η=0.2', color: '#000', opt: 'gd', lr: 0.2, beta: 0.9,
-    config: {} as ExportedRun['config'], phase: 'ready', divergedAt: null, error: null, records: r.toArrays(),
+    config: {} as ExportedRun['config'], phase: 'paused', divergedAt: null, error: null, records: r.toArrays(),
   };
 }
 
