@@ -2,7 +2,8 @@
 // with stdout/stderr captured in temporary files: CSV layout, CSV vs JSON vs the
 // in-process Experiment (bit for bit), determinism, --config vs flags,
 // --dump-problem round trip, --lr-schedule, bad flags (exit 2, one line naming the
-// flag and its range), --schema and divergence (a result: exit 0).
+// flag and its range), --schema and divergence (a result: exit 0). Long because
+// the bad-flag table lists one case per message a user can meet.
 #include <catch2/catch.hpp>
 
 #include <sys/wait.h>

@@ -1,7 +1,8 @@
 // Tests of configuration checking: every invalid field of eos::Config gives its
 // own one-line message naming the field and its allowed range (eos::validate),
 // and the JSON form of a Config (--config files, the WASM binding) rejects unknown
-// keys, wrong types and out-of-range values with the same messages.
+// keys, wrong types and out-of-range values with the same messages. Long because
+// it tabulates one bad case per field and rule.
 #include <catch2/catch.hpp>
 
 #include <cmath>
