@@ -166,7 +166,7 @@ describe('runs and records', () => {
   });
 
   test('setProgress: "eigs" after every HVP (1, 2, ...), then one "step" per step; null removes it', () => {
-    const run = M.createRun({ ...SMALL, eig_every: 2, neigs: 3 });
+    const run = M.createRun(J({ ...SMALL, eig_every: 2, neigs: 3 }));
     const seen = [];
     run.setProgress((p) => seen.push({ ...p }));
     const c = run.step(3);
