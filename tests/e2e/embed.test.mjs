@@ -1,4 +1,4 @@
-// End-to-end tests of embedding and hosting (issue 6), in Debian's Chromium (headless,
+// End-to-end tests of embedding and hosting, in Debian's Chromium (headless,
 // playwright-core), against the production build in dist/ (built beforehand). A tiny
 // static server (node:http, in this file) serves dist/ under a sub-path, /blog/post/lab/,
 // next to a test blog post (tests/e2e/fixtures/blog/post/) with two <eos-lab> elements

@@ -153,7 +153,7 @@ std::vector<std::string> operator+(std::vector<std::string> a, const std::vector
   return a;
 }
 
-// The small EoS problem of SCIENCE.md (Chebyshev T3, 20 points, 1 -> 20 -> 1 tanh).
+// The small EoS problem (Chebyshev T3, 20 points, 1 -> 20 -> 1 tanh; Cohen et al. 2021 use Chebyshev targets too).
 Config small_config() {
   Config c;
   c.dataset = "chebyshev";

@@ -1,4 +1,4 @@
-// Tests of the synthetic datasets (wasm/src/data.cpp, issue 2 item 1): shapes and
+// Tests of the synthetic datasets (wasm/src/data.cpp): shapes and
 // one-hot labels for every set, bit-for-bit determinism, dependence on data_seed
 // only, and each set's geometry against an independent oracle (std::cos/acos for
 // Chebyshev, exact radii of moons/circles/spirals at zero noise, X X^T = n I for

@@ -1,4 +1,4 @@
-// Exact derivatives of the MLP loss (issue 2, item 4), checked against
+// Exact derivatives of the MLP loss (Pearlmutter 1994 for the HVP), checked against
 // independent oracles: central finite differences of the loss (gradient), of
 // the gradient (Hessian-vector product), and the explicit Hessian built column
 // by column; every activation x loss, in double precision.

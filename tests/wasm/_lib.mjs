@@ -1,6 +1,6 @@
 // Shared helpers for the Node tests of the WASM engine (tests/wasm/*.test.mjs):
 // paths, loading the built modules with their .wasm bytes (Node cannot fetch a
-// file path, TOOLCHAIN.md b), and running the native CLI for comparisons.
+// file path: its fetch takes URLs only), and running the native CLI for comparisons.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

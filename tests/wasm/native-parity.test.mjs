@@ -107,7 +107,7 @@ function compare(chunk, recs, upTo) {
 }
 
 describe('records agree with the native CLI', () => {
-  // Non-chaotic run named in issue 4: chebyshev T3, 20 points, 1-20-1 tanh, lr 0.2.
+  // A non-chaotic run: chebyshev T3, 20 points, 1-20-1 tanh, lr 0.2.
   const CHEB = { dataset: 'chebyshev', degree: 3, n: 20, widths: [20], act: 'tanh', lr: 0.2, eig_every: 10 };
 
   test('chebyshev T3: loss and sharpness within 1e-4 relative over the first 200 steps; close at 2000', (t) => {

@@ -4,7 +4,7 @@
 // Browser / worker: Emscripten's glue fetches eoslab.wasm next to itself via
 // `new URL('eoslab.wasm', import.meta.url)`, which Vite rewrites to the hashed
 // asset, so no option is needed. Node 20: the glue would `fetch()` a file path and
-// fail (TOOLCHAIN.md b), so we read the bytes from disk and pass `wasmBinary`.
+// fail (Node's fetch takes URLs, not paths), so we read the bytes from disk and pass `wasmBinary`.
 
 import createEosModule from '../wasm/eoslab.mjs';
 import type { EosModule, EosModuleFactory, EosModuleOptions } from 'eoslab-wasm';

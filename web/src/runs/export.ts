@@ -10,7 +10,7 @@
 // exact line (older buckets) get lines of their own with only step, time, η and λ.
 
 import type { EngineConfig } from '../engine/protocol';
-import type { RunStatus as Phase } from '../engine/protocol';
+import type { RunStatus } from '../engine/protocol';
 import type { RecordArrays, Resolution } from './records';
 
 export interface ExportedRun {
@@ -21,7 +21,7 @@ export interface ExportedRun {
   lr: number;
   beta: number;
   config: EngineConfig;
-  phase: Phase;
+  phase: RunStatus; // the run's status when exported (JSON key kept for files already saved)
   divergedAt: number | null;
   error: string | null;
   records: RecordArrays;

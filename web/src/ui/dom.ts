@@ -1,7 +1,7 @@
 // Tiny DOM helpers for the UI modules (no framework): element creation with
 // attributes/children, and unique ids for label/input pairs. Ids are made unique
 // per document via a counter so several app instances (e.g. <eos-lab> elements,
-// issue 6) can live on one page.
+// the embed page) can live on one page.
 
 type Child = Node | string | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | null | undefined | EventListener>;
