@@ -10,8 +10,9 @@
 //
 // Worker memory is read over the DevTools protocol: each dedicated worker is attached
 // (Target.attachToTarget, non-flat sessions, so Playwright's own sessions are left
-// alone) and Runtime.getHeapUsage gives its JS heap. The WebAssembly memories (which
-// only grow) are counted in the renderer processes' RSS, read from /proc (Linux).
+// alone) and Runtime.getHeapUsage gives its JS heap. Each worker reports the size of its
+// WebAssembly memory (which only grows) with every record chunk; the page's hook shows it
+// per run. The renderer processes' RSS, read from /proc (Linux), is printed as well.
 
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -143,7 +144,7 @@ async function main() {
     const sample = async (minute) => {
       const page1 = await page.evaluate(() => ({
         heap: performance.memory?.usedJSHeapSize ?? NaN,
-        runs: window.__eos.status().map((r) => ({ step: r.step, rows: r.rows, phase: r.phase })),
+        runs: window.__eos.status().map((r) => ({ step: r.step, rows: r.rows, status: r.status, wasm: r.wasmBytes })),
         draws: window.__eos.drawStats(),
       }));
       let workers = [];
@@ -153,12 +154,12 @@ async function main() {
         console.log(`(worker memory unavailable: ${e.message})`);
       }
       const rss = rendererRss();
-      const row = { minute, heap: page1.heap, rss, steps: page1.runs.map((r) => r.step), rows: page1.runs.map((r) => r.rows), workers };
+      const row = { minute, heap: page1.heap, rss, steps: page1.runs.map((r) => r.step), rows: page1.runs.map((r) => r.rows), wasm: page1.runs.map((r) => r.wasm), workers };
       rows.push(row);
       console.log(
         `min ${String(minute).padStart(2)} | page JS heap ${mb(row.heap).padStart(6)} MB | ` +
           `steps ${row.steps.map((s) => s.toLocaleString('en')).join(' / ')} | stored rows ${row.rows.join(' / ')} | ` +
-          `workers' JS heap ${workers.map((w) => mb(w.js)).join(' / ')} MB | renderer RSS (page + workers + WASM) ${mb(rss)} MB | ` +
+          `workers' WASM memory ${row.wasm.map(mb).join(' / ')} MB | workers' JS heap ${workers.map((w) => mb(w.js)).join(' / ')} MB | renderer RSS (page + workers + WASM) ${mb(rss)} MB | ` +
           `draws ${page1.draws.draws}, max ${page1.draws.maxMs.toFixed(0)} ms`,
       );
     };

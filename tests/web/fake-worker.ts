@@ -100,7 +100,7 @@ export class FakeWorker implements WorkerLike {
     const c = this.cfg ?? {};
     return {
       numParams: 61, step: this.step, time: this.time, lr: this.lr, beta: this.beta,
-      threshold: fakeThreshold(c.opt ?? 'gd', this.lr, this.beta), status: this.status,
+      threshold: fakeThreshold(c.opt ?? 'gd', this.lr, this.beta), status: this.status, wasmBytes: 16 << 20,
     };
   }
 

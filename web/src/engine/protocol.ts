@@ -36,6 +36,8 @@ export interface RunInfo {
   beta: number;
   threshold: number; // stability threshold for the optimiser; NaN for gradient flow
   status: RunStatus;
+  /** Size of the worker's WebAssembly memory in bytes (it only grows): for memory benchmarks. */
+  wasmBytes: number;
 }
 
 export type ToWorker =

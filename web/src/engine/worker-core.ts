@@ -60,7 +60,7 @@ export function defaultSchedule(): Schedule {
   };
 }
 
-const IDLE: RunInfo = { numParams: 0, step: 0, time: 0, lr: NaN, beta: NaN, threshold: NaN, status: 'idle' };
+const IDLE: RunInfo = { numParams: 0, step: 0, time: 0, lr: NaN, beta: NaN, threshold: NaN, status: 'idle', wasmBytes: 0 };
 
 function transferables(c: RecordChunk): Transferable[] {
   return [c.step, c.time, c.lr, c.beta, c.loss, c.accuracy, c.grad_norm, c.threshold, c.neig, c.hvps, c.eigs].map((a) => a.buffer);
@@ -268,9 +268,16 @@ class Core implements WorkerCore {
 
   private info(): RunInfo {
     if (this.failedInfo) return this.failedInfo;
-    if (!this.session) return IDLE;
+    if (!this.session) return { ...IDLE, wasmBytes: this.wasmBytes() };
     const i = this.session.info();
-    return { numParams: i.numParams, step: i.step, time: i.time, lr: i.lr, beta: i.beta, threshold: i.threshold, status: this.runStatus };
+    return {
+      numParams: i.numParams, step: i.step, time: i.time, lr: i.lr, beta: i.beta, threshold: i.threshold,
+      status: this.runStatus, wasmBytes: this.wasmBytes(),
+    };
+  }
+
+  private wasmBytes(): number {
+    return this.mod.HEAP8?.buffer.byteLength ?? 0;
   }
 
   private result(id: number): void {

@@ -55,6 +55,8 @@ export interface RunSummary {
   lr: number;
   sharpness: number;
   threshold: number;
+  /** The run's worker's WebAssembly memory, bytes (0 before its first report). */
+  wasmBytes: number;
 }
 
 export interface AppHandle {
@@ -261,6 +263,7 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
         lr: lrInForce(r),
         sharpness: r.records.lastSharpness(),
         threshold: thresholdInForce(r),
+        wasmBytes: r.info?.wasmBytes ?? 0,
       }));
     },
     selected: () => model.selected?.id ?? -1,
