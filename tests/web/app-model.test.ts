@@ -45,7 +45,7 @@ describe('AppModel', () => {
   it('+ Add run: half the selected η, flow becomes GD; removing it drops it from the link', () => {
     const { model } = setup({ opt: 'flow' });
     model.addRun();
-    expect(model.state().compare).toEqual([{ opt: 'gd', lr: 0.1, beta: 0.9 }]);
+    expect(model.state().compare).toEqual([{ opt: 'gd', lr: 0.15, beta: 0.9 }]);
     expect(model.selected?.id).toBe(model.manager.runs[1].id);
     model.removeRun(model.manager.runs[1].id);
     expect(model.state().compare).toEqual([]);
