@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "eoslab/experiment.hpp"
@@ -151,4 +152,63 @@ TEST_CASE("gradient flow reports time as the sum of RK4 steps and no threshold",
     t += r.lr;  // for flow the lr column holds the RK4 step used
   }
   REQUIRE(rec.back().loss < rec.front().loss);
+}
+
+TEST_CASE("progress: 'eigs' after every HVP with counts 1, 2, ..., then one 'step' per step", "[experiment]") {
+  eos::Config c = small();
+  c.eig_every = 2;
+  c.neigs = 3;
+  eos::Experiment e(c);
+  struct Seen {
+    std::string what;
+    std::int64_t step;
+    int k, hvps;
+  };
+  std::vector<Seen> seen;
+  e.set_progress([&](const eos::Progress& p) { seen.push_back({p.what, p.step, p.k, p.hvps}); });
+  std::vector<eos::StepRecord> rec;
+  REQUIRE(e.step(5, rec) == 5);
+  // The exact sequence the records imply: for a step with eigenvalues, "eigs"
+  // with hvps = 1, 2, ..., record.hvps (strictly increasing, ending at the
+  // record's count), then that step's "step".
+  std::vector<Seen> want;
+  for (const eos::StepRecord& r : rec) {
+    for (int h = 1; h <= r.hvps; ++h) want.push_back({"eigs", r.step, 3, h});
+    want.push_back({"step", r.step, r.neig, r.hvps});
+  }
+  REQUIRE(rec[0].hvps > 1);
+  REQUIRE(rec[1].hvps == 0);
+  REQUIRE(seen.size() == want.size());
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    INFO("event " << i << ": got " << seen[i].what << " step " << seen[i].step << " k " << seen[i].k << " hvps "
+                  << seen[i].hvps << ", want " << want[i].what << " step " << want[i].step << " k " << want[i].k
+                  << " hvps " << want[i].hvps);
+    CHECK(seen[i].what == want[i].what);
+    CHECK(seen[i].step == want[i].step);
+    CHECK(seen[i].k == want[i].k);
+    CHECK(seen[i].hvps == want[i].hvps);
+  }
+  // sharpness() reports too, at the current step, ending at its own count.
+  seen.clear();
+  const eos::SharpnessResult s = e.sharpness(2);
+  REQUIRE(!seen.empty());
+  CHECK(static_cast<int>(seen.size()) == s.hvps);
+  CHECK(seen.back().hvps == s.hvps);
+  CHECK(seen.back().what == "eigs");
+  CHECK(seen.back().step == 5);
+  CHECK(seen.back().k == 2);
+  // Removing the callback stops the calls; the records do not depend on it.
+  e.set_progress(nullptr);
+  seen.clear();
+  rec.clear();
+  e.step(2, rec);
+  CHECK(seen.empty());
+  eos::Experiment quiet(c);
+  std::vector<eos::StepRecord> rq;
+  quiet.step(5, rq);
+  eos::Experiment loud(c);
+  loud.set_progress([](const eos::Progress&) {});
+  std::vector<eos::StepRecord> rl;
+  loud.step(5, rl);
+  for (std::size_t i = 0; i < 5; ++i) CHECK(same_record(rq[i], rl[i]));
 }

@@ -128,6 +128,25 @@ describe('runs and records', () => {
     run.delete();
     assert.ok(Math.abs(s - c.eigs[0]) <= 1e-5 * s, `${s} vs ${c.eigs[0]}`);
   });
+
+  test('setProgress: "eigs" after every HVP (1, 2, ...), then one "step" per step; null removes it', () => {
+    const run = M.createRun({ ...SMALL, eig_every: 2, neigs: 3 });
+    const seen = [];
+    run.setProgress((p) => seen.push({ ...p }));
+    const c = run.step(3);
+    const want = [];
+    for (let i = 0; i < c.rows; ++i) {
+      for (let h = 1; h <= c.hvps[i]; ++h) want.push({ what: 'eigs', step: c.step[i], k: 3, hvps: h });
+      want.push({ what: 'step', step: c.step[i], k: c.neig[i], hvps: c.hvps[i] });
+    }
+    assert.ok(c.hvps[0] > 1);
+    assert.deepEqual(seen, want);
+    run.setProgress(null);
+    run.step(1);
+    assert.equal(seen.length, want.length);
+    assert.throws(() => run.setProgress(3), { name: 'TypeError' });
+    run.delete();
+  });
 });
 
 describe('errors', () => {

@@ -52,6 +52,7 @@ describe('RunRecords', () => {
     expect(r.rows).toBe(55);
     expect(r.eigRows).toBe(6); // steps 0,10,20,30,40,50
     expect(r.toArrays().eig.step).toEqual([0, 10, 20, 30, 40, 50]);
+    expect(r.toArrays().eig.row).toEqual([0, 10, 20, 30, 40, 50]);
     expect(r.eig(3, 0)).toBeCloseTo(5.3, 12);
     expect(r.eig(3, 1)).toBeCloseTo(5.3 / 2, 12);
     expect(r.eig(3, 2)).toBeNaN();

@@ -213,6 +213,32 @@ class RunHandle {
     });
   }
 
+  // Progress of slow calls (eos::Progress): fn({what, step, k, hvps}) after every
+  // Hessian-vector product of an eigenvalue computation ("eigs") and once per
+  // step ("step"), synchronously; null or undefined removes it. post.js wraps fn
+  // so that a throwing callback cannot unwind through wasm frames.
+  bool set_progress(val fn) {
+    return guarded(false, [&] {
+      if (fn.isNull() || fn.isUndefined()) {
+        exp_.set_progress(nullptr);
+        progress_ = val::undefined();
+        return true;
+      }
+      if (fn.typeOf().as<std::string>() != "function")
+        throw eos::ConfigError("setProgress needs a function or null, got " + fn.typeOf().as<std::string>());
+      progress_ = std::move(fn);
+      exp_.set_progress([this](const eos::Progress& p) {
+        val o = val::object();
+        o.set("what", val(std::string(p.what)));
+        o.set("step", val(double(p.step)));
+        o.set("k", val(p.k));
+        o.set("hvps", val(p.hvps));
+        progress_(o);
+      });
+      return true;
+    });
+  }
+
   // Cheap state summary (never fails).
   val info() const {
     val o = val::object();
@@ -290,6 +316,7 @@ class RunHandle {
   eos::Experiment exp_;
   int k_;
   std::vector<eos::StepRecord> recs_;
+  val progress_ = val::undefined();  // the JS progress callback, or undefined
 };
 
 // Raw factory: nullptr (JS null) on error, message in g_last_error.
@@ -397,6 +424,7 @@ EMSCRIPTEN_BINDINGS(eoslab) {
       .function("_eosSetLr", &RunHandle::set_lr)
       .function("_eosSetBeta", &RunHandle::set_beta)
       .function("_eosSharpness", &RunHandle::sharpness)
+      .function("_eosSetProgress", &RunHandle::set_progress)
       .function("info", &RunHandle::info)
       .function("params", &RunHandle::params)
       .function("changes", &RunHandle::changes)

@@ -46,4 +46,24 @@ addOnInit(function () {
   P['sharpness'] = function (k) {
     return check(this['_eosSharpness'](number('k', k)));
   };
+  // fn runs inside a wasm call (step, sharpness): an exception escaping it would
+  // unwind through wasm frames, so it is caught here and rethrown on its own task.
+  P['setProgress'] = function (fn) {
+    if (fn === null || fn === undefined) {
+      check(this['_eosSetProgress'](null));
+      return;
+    }
+    if (typeof fn !== 'function') throw new TypeError('setProgress needs a function or null, got ' + typeof fn);
+    check(
+      this['_eosSetProgress'](function (p) {
+        try {
+          fn(p);
+        } catch (e) {
+          setTimeout(function () {
+            throw e;
+          }, 0);
+        }
+      }),
+    );
+  };
 });

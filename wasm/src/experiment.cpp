@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "eoslab/lanczos.hpp"
 #include "eoslab/mlp.hpp"
@@ -32,6 +33,7 @@ struct Experiment::Impl {
   std::int64_t step_anchor = 0;
   Status status = Status::Running;
   std::vector<HyperChange> changes;
+  ProgressFn progress;  // empty: none
 };
 
 namespace {
@@ -44,14 +46,21 @@ struct ImplT final : Experiment::Impl {
 
   // The Hessian of the training loss at the cached point as a matrix-free
   // operator for Lanczos (lanczos.hpp): double in, scalar T inside, double out.
+  // It reports progress ("eigs") after every product when a callback is set.
   struct HessianOp {
     Mlp<T>& m;
+    const ProgressFn& progress;
+    std::int64_t step = 0;
+    int k = 0;
+    int calls = 0;
     Vec vin, vout;
     Eigen::Index rows() const { return m.num_params(); }
     void apply(const Eigen::VectorXd& x, Eigen::VectorXd& y) {
       vin = x.template cast<T>();
       m.hvp(vin, vout);
       y = vout.template cast<double>();
+      ++calls;
+      if (progress) progress(Progress{"eigs", step, k, calls});
     }
   };
 
@@ -87,7 +96,7 @@ struct ImplT final : Experiment::Impl {
   }
 
   SharpnessResult top_eigs(int k) {
-    HessianOp op{mlp, Vec(), Vec()};
+    HessianOp op{mlp, progress, t, k};
     LanczosOptions o;
     o.k = k;
     o.tol = spec.cfg.lanczos_tol;
@@ -123,6 +132,7 @@ struct ImplT final : Experiment::Impl {
       if (!std::isfinite(loss) || loss > c.diverge_factor * std::max(loss0, 1e-30) || !std::isfinite(r.grad_norm)) {
         status = Status::Diverged;
         out.push_back(r);
+        if (progress) progress(Progress{"step", r.step, r.neig, r.hvps});
         ++done;
         break;
       }
@@ -159,6 +169,7 @@ struct ImplT final : Experiment::Impl {
       ++t;
       if (spec.opt != OptKind::Flow) time = time_anchor + double(t - step_anchor) * lr;
       out.push_back(r);
+      if (progress) progress(Progress{"step", r.step, r.neig, r.hvps});
     }
     return done;
   }
@@ -223,6 +234,7 @@ void Experiment::set_beta(double beta) {
 }
 
 SharpnessResult Experiment::sharpness(int k) { return impl_->sharpness(k); }
+void Experiment::set_progress(ProgressFn fn) { impl_->progress = std::move(fn); }
 Status Experiment::status() const { return impl_->status; }
 std::int64_t Experiment::step_count() const { return impl_->t; }
 double Experiment::time() const { return impl_->time; }

@@ -1,6 +1,7 @@
 // Creates one engine worker (one run per worker). The `new Worker(new URL(…))`
-// expression must stay literal so Vite bundles the worker; keeping
-// it in its own module lets every entry point (page, embed, <eos-lab>) share it.
+// expression must stay literal: Vite only bundles a worker whose URL it can read
+// statically. Keeping it in its own module lets every entry point (page, embed,
+// <eos-lab>) share it.
 
 import type { WorkerLike } from './runs/run';
 

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -43,6 +44,16 @@ struct SharpnessResult {
   bool converged = false;
 };
 
+// Progress of a slow engine call, so that a page can say what is being computed.
+struct Progress {
+  const char* what;   // "eigs": after every Hessian-vector product of an eigenvalue computation;
+                      // "step": once per step, after its record is appended
+  std::int64_t step;  // the step being computed (its record's step)
+  int k;              // "eigs": eigenvalues requested; "step": eigenvalues recorded on that step
+  int hvps;           // "eigs": HVPs so far in this computation; "step": HVPs used on that step
+};
+using ProgressFn = std::function<void(const Progress&)>;
+
 class Experiment {
  public:
   explicit Experiment(const Config& cfg);  // validates; throws ConfigError
@@ -59,6 +70,10 @@ class Experiment {
   void set_lr(double lr);      // throws ConfigError if invalid; recorded in changes()
   void set_beta(double beta);  // idem
   SharpnessResult sharpness(int k);  // top-k at the current parameters (does not step)
+  // Called synchronously from step() and sharpness() (see Progress); an empty
+  // function removes it. Without one, the cost is a branch per HVP. fn must not
+  // call set_progress itself.
+  void set_progress(ProgressFn fn);
 
   Status status() const;
   std::int64_t step_count() const;

@@ -1,5 +1,5 @@
-// Top-k eigenpairs of a symmetric operator by Lanczos with full
-// reorthogonalisation, matrix-free: the operator only needs
+// Top-k eigenpairs of a symmetric operator by thick-restart Lanczos with full
+// reorthogonalisation in a bounded basis, matrix-free: the operator only needs
 //   Eigen::Index rows() const;
 //   void apply(const Eigen::VectorXd& x, Eigen::VectorXd& y);   // y = A x, y pre-sized
 // so the same code runs on the exact Hessian (HessianOp in experiment.cpp) and on
@@ -16,7 +16,7 @@ namespace eos {
 struct LanczosOptions {
   int k = 1;                 // how many of the largest (algebraic) eigenvalues, >= 1
   double tol = 1e-3;         // converged when ||A v - lambda v|| <= tol * |lambda| for each of the top k
-  int max_iter = 300;        // at most this many operator applications (capped at rows())
+  int max_iter = 300;        // at most this many operator applications (the basis is restarted, so memory does not grow with it)
   std::uint64_t seed = 0;    // random start vector (eos::Rng), so results are deterministic
   // A single Krylov sequence sees one direction per eigenspace, so an exactly
   // repeated eigenvalue is returned once. When true, after convergence the top k
@@ -39,6 +39,7 @@ struct LanczosResult {
   Eigen::MatrixXd vectors;         // (rows, k) unit eigenvectors, column i for values[i]
   std::vector<double> residuals;   // ||A v_i - lambda_i v_i|| (Ritz estimate |beta_m s_mi|)
   int matvecs = 0;                 // operator applications used
+  int max_basis = 0;               // most basis vectors (of rows() doubles) held at once, <= lanczos_basis_size(k, rows)
   bool converged = false;
 };
 

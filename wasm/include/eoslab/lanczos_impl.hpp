@@ -3,29 +3,40 @@
 // lambda_max(Hessian) of the paper (Cohen et al. 2021, Section 2; the reference
 // computes it with ARPACK's Lanczos on exact Hessian-vector products).
 //
-// Method (Golub & Van Loan, "Matrix Computations", Sections 10.1-10.3):
-//  * Lanczos three-term recurrence, with FULL reorthogonalisation of every new
-//    vector against the whole basis by classical Gram-Schmidt applied twice
-//    ("twice is enough", Giraud et al. 2005). This keeps the basis orthonormal to
-//    machine precision, so no spurious copies ("ghosts") of converged Ritz values
-//    appear and the Ritz residual estimate |beta_m s_{m,i}| is the true residual
+// Method: thick-restart Lanczos (Wu & Simon, SIAM J. Matrix Anal. Appl. 22(2),
+// 2000), with bounded memory: the basis never holds more than
+// m = lanczos_basis_size(k, rows) vectors, however many operator applications
+// the call uses.
+//  * Lanczos three-term recurrence (Golub & Van Loan, "Matrix Computations",
+//    Sections 10.1-10.3) with FULL reorthogonalisation of every new vector
+//    against the whole basis by classical Gram-Schmidt applied twice ("twice is
+//    enough", Giraud et al. 2005). The basis stays orthonormal to machine
+//    precision, so no spurious copies ("ghosts") of converged Ritz values appear
+//    and the Ritz residual estimate |beta s_{last,i}| is the true residual
 //    ||A y_i - theta_i y_i|| up to rounding.
-//  * Every iteration (once m >= k) the tridiagonal T_m is diagonalised. Eigen's
-//    SelfAdjointEigenSolver with eigenvectors costs O(m^3) per call (36 ms at
-//    m = 300 measured on this machine, i.e. seconds over a run), so the per-
-//    iteration check uses detail::tridiag_eig_lastrow below: implicit QR with
-//    Wilkinson shifts that accumulates only the LAST row of the eigenvector
-//    matrix, which is all the residual estimate needs (O(m^2)). The Ritz vectors
-//    are formed once at the end with Eigen::SelfAdjointEigenSolver.
-//  * Invariant-subspace breakdown (beta ~ 0): T splits into blocks; we continue
-//    with a fresh random vector orthogonal to the basis, which keeps T
-//    tridiagonal (coupling 0) because the orthogonal complement of an invariant
-//    subspace of a symmetric operator is invariant too.
+//  * Restart. When the basis is full (m vectors, A Q_m = Q_m H_m + b q e_m^T with
+//    q the next unit vector), H_m = S diag(theta) S^T is diagonalised and the p
+//    Ritz vectors Y = Q_m S_p of the largest Ritz values are kept (p = k plus 60%
+//    of the free room). Then A Y = Y diag(theta_p) + q (b s_{m,1..p}), so with q
+//    appended as vector p + 1 the projected matrix is the "arrowhead"
+//    [diag(theta_p) b s; b s^T alpha] continued by the usual tridiagonal part:
+//    the Lanczos relation holds again and the recurrence goes on (Wu & Simon,
+//    Section 3). Y overwrites Q in place, a block of rows at a time, so a restart
+//    needs no second basis. Until the first restart H is tridiagonal and each
+//    convergence check uses detail::tridiag_eig_lastrow below (O(m^2), last row
+//    of the eigenvectors only); after it, H is diagonalised densely (m <= 41 for
+//    k <= 20, microseconds).
+//  * Invariant-subspace breakdown (b ~ 0): the coupling is 0 and the run goes on
+//    with a fresh random vector orthogonal to the basis (the orthogonal
+//    complement of an invariant subspace of a symmetric operator is invariant).
 //  * A single Krylov sequence sees one direction per eigenspace, so an exactly
 //    repeated eigenvalue appears once (ARPACK shares this limitation). With
-//    LanczosOptions::check_multiplicity the converged vectors are locked and
-//    Lanczos is rerun on their orthogonal complement from a new random vector,
-//    until no new value enters the top k (costs about one extra solve per pass).
+//    LanczosOptions::check_multiplicity the converged vectors are locked (kept
+//    in the first columns of the same bounded basis) and Lanczos is rerun on
+//    their orthogonal complement from a new random vector, until no new value
+//    enters the top k (costs about one extra solve per pass).
+// (About 500 lines: the restart, the locking passes and the tridiagonal helper
+// share the workspace and the basis, so they stay in one function.)
 #pragma once
 
 #include <algorithm>
@@ -142,34 +153,27 @@ LanczosResult lanczos_top(Op& op, const LanczosOptions& opt, const Eigen::Matrix
                                 " rows, operator has " + std::to_string(n));
 
   // Operator applications allowed in total: at least k+1 so that k Ritz values and
-  // one more step exist; a single Lanczos run never needs more than n.
+  // one more step exist.
   const Index budget = std::max<Index>(opt.max_iter, k + 1);
-  // Basis columns at most: locked vectors (multiplicity passes only) + Lanczos vectors.
-  const Index cap = std::min<Index>(n, std::min<Index>(budget, n) + (opt.check_multiplicity ? k : 0));
+  // The basis: at most m columns, [locked (multiplicity passes only) | current run].
+  const Index m = lanczos_basis_size(opt.k, n);
 
   const double eps = std::numeric_limits<double>::epsilon();
   const double nan = std::numeric_limits<double>::quiet_NaN();
 
-  // ---- workspace, allocated per call; inside the loop nothing is allocated ----
-  // except when the basis grows: it doubles up to cap columns instead of being
-  // allocated at cap at once, because runs usually stop after a few dozen
-  // vectors, and for the paper's 48,810-parameter network 300 columns would be
-  // 117 MB per call (WASM memory never shrinks). Doubling costs O(log m)
-  // reallocations per call; the basis never exceeds twice the columns used.
-  MatrixXd Q(n, std::min<Index>(cap, std::max<Index>(2 * k + 2, 32)));  // (n, <= cap) orthonormal basis: [locked | current run]
-  auto ensure_cols = [&](Index c) {
-    if (c <= Q.cols()) return;
-    Q.conservativeResize(Eigen::NoChange, std::min<Index>(cap, std::max<Index>(c, 2 * Q.cols())));
-  };
-  VectorXd v(n);        // (n) current Lanczos vector (the operator takes a VectorXd)
-  VectorXd w(n);        // (n) A v, then the next residual direction
-  VectorXd h(cap);      // (cap) Gram-Schmidt coefficients
-  std::vector<double> alpha(static_cast<std::size_t>(cap)), beta(static_cast<std::size_t>(cap));
-  std::vector<double> qd(static_cast<std::size_t>(cap)), qe(static_cast<std::size_t>(cap)),
-      qz(static_cast<std::size_t>(cap));
-  std::vector<int> order(static_cast<std::size_t>(cap));
+  // ---- workspace, allocated once per call: m + 2 vectors of n doubles ----
+  MatrixXd Q(n, m);              // (n, m) orthonormal basis
+  MatrixXd H = MatrixXd::Zero(m, m);  // (m, m) projected matrix Q^T B Q of the current run
+  VectorXd v(n);                 // (n) current Lanczos vector (the operator takes a VectorXd)
+  VectorXd w(n);                 // (n) A v, then the next residual direction
+  VectorXd h(m);                 // (m) Gram-Schmidt coefficients
+  std::vector<double> qd(static_cast<std::size_t>(m)), qe(static_cast<std::size_t>(m)),
+      qz(static_cast<std::size_t>(m));
+  std::vector<int> order(static_cast<std::size_t>(m));
+  Eigen::SelfAdjointEigenSolver<MatrixXd> es;  // dense projected eigenproblem after a restart
   Rng rng(opt.seed);
   int matvecs = 0;
+  int max_basis = 0;
   double anorm = 0.0;  // running lower bound on ||A|| (max ||A v|| seen), for absolute floors
 
   // Convergence threshold for a Ritz value theta: tol*|theta| (the contract), with
@@ -180,7 +184,7 @@ LanczosResult lanczos_top(Op& op, const LanczosOptions& opt, const Eigen::Matrix
   };
 
   // Classical Gram-Schmidt twice against the first `cols` basis columns.
-  // Returns the coefficient of column `diag_col` (added to alpha by the caller), or 0.
+  // Returns the coefficient of column `diag_col` (the Lanczos alpha), or 0.
   auto orthogonalise = [&](VectorXd& x, Index cols, Index diag_col) {
     double corr = 0.0;
     if (cols == 0) return corr;
@@ -207,130 +211,186 @@ LanczosResult lanczos_top(Op& op, const LanczosOptions& opt, const Eigen::Matrix
     return false;
   };
 
-  // One Lanczos run on the complement of the first `l` (locked) columns, i.e. on
-  // B = (I - U U^T) A (I - U U^T), starting from the unit vector in Q.col(l).
+  // Eigenpairs of the projected matrix of size s, ascending: values in theta, and
+  // the eigenvectors in S when `vectors` (else only S's last row, in last_row).
+  // Tridiagonal H (no restart yet) goes through the O(s^2) helper when vectors are
+  // not needed, and through Eigen's tridiagonal QR when they are (as before restarts
+  // existed, so that short runs give the same numbers).
+  struct Eig {
+    VectorXd theta;     // (s) ascending
+    MatrixXd S;         // (s, s) eigenvectors, or empty
+    VectorXd last_row;  // (s) S's last row
+  };
+  auto projected_eig = [&](Index s, bool tridiagonal, bool vectors) {
+    Eig e;
+    e.theta.resize(s);
+    e.last_row.resize(s);
+    if (s == 1) {
+      e.theta(0) = H(0, 0);
+      e.last_row(0) = 1.0;
+      if (vectors) e.S = MatrixXd::Ones(1, 1);
+      return e;
+    }
+    if (tridiagonal && !vectors) {
+      for (Index i = 0; i < s; ++i) qd[static_cast<std::size_t>(i)] = H(i, i);
+      for (Index i = 0; i + 1 < s; ++i) qe[static_cast<std::size_t>(i)] = H(i + 1, i);
+      if (detail::tridiag_eig_lastrow(static_cast<int>(s), qd.data(), qe.data(), qz.data())) {
+        for (Index i = 0; i < s; ++i) order[static_cast<std::size_t>(i)] = static_cast<int>(i);
+        std::sort(order.begin(), order.begin() + s, [&](int x, int y) {
+          const double vx = qd[static_cast<std::size_t>(x)], vy = qd[static_cast<std::size_t>(y)];
+          return vx < vy || (vx == vy && x > y);
+        });
+        for (Index i = 0; i < s; ++i) {
+          const auto t = static_cast<std::size_t>(order[static_cast<std::size_t>(i)]);
+          e.theta(i) = qd[t];
+          e.last_row(i) = qz[t];
+        }
+        return e;
+      }  // else (never observed): fall through to Eigen
+    }
+    if (tridiagonal) {
+      const VectorXd dd = H.diagonal().head(s), ee = H.diagonal(-1).head(s - 1);
+      es.computeFromTridiagonal(dd, ee, Eigen::ComputeEigenvectors);
+    } else {
+      es.compute(H.topLeftCorner(s, s), Eigen::ComputeEigenvectors);
+    }
+    e.theta = es.eigenvalues();
+    e.last_row = es.eigenvectors().row(s - 1).transpose();
+    if (vectors) e.S = es.eigenvectors();
+    return e;
+  };
+
+  // Q.middleCols(l, s) <- Q.middleCols(l, s) * C, C (s, p) with p <= s, in place a
+  // block of rows at a time (row r of the product needs only row r of Q), so the
+  // restart and the final Ritz vectors need no second (n, s) matrix.
+  MatrixXd rowbuf;  // (<= 256, p)
+  auto combine_in_place = [&](Index l, Index s, const MatrixXd& C) {
+    const Index p = C.cols();
+    const Index block = 256;
+    rowbuf.resize(std::min<Index>(block, n), p);
+    for (Index r0 = 0; r0 < n; r0 += block) {
+      const Index rb = std::min<Index>(block, n - r0);
+      rowbuf.topRows(rb).noalias() = Q.block(r0, l, rb, s) * C;
+      Q.block(r0, l, rb, p) = rowbuf.topRows(rb);
+    }
+  };
+
+  // One thick-restart Lanczos run on the complement of the first `l` (locked)
+  // columns, i.e. on B = (I - U U^T) A (I - U U^T), for its top kb eigenpairs,
+  // starting from the unit vector in Q.col(l). It holds at most m - l vectors.
   struct Run {
     int m = 0;             // Lanczos vectors in Q.middleCols(l, m)
+    int restarts = 0;      // 0: H is tridiagonal
     double beta_last = 0;  // coupling to the next (not stored) vector: residual scale
     bool converged = false;
-    bool exhausted = false;  // l + m == n: T holds B's whole spectrum
+    bool exhausted = false;  // l + m == n: H holds B's whole spectrum
     bool failed = false;     // non-finite operator output
   };
   auto run = [&](Index l, int kb) {
     Run r;
+    const Index cap = m - l;  // vectors this run may hold (>= kb + 1 unless it exhausts the space)
+    // Ritz vectors kept at a restart: the wanted kb plus 60% of the remaining room
+    // (Wu & Simon keep about half the basis; 60% used the fewest HVPs on the
+    // benchmark problems, warm-started); at least one new vector per cycle.
+    const Index keep = std::clamp<Index>(kb + 3 * (cap - kb) / 5, std::min<Index>(kb, cap - 1), cap - 1);
+    H.setZero();
+    Index j = 0;    // index of the current vector within this run
+    int steps = 0;  // operator applications in this run
     for (;;) {
-      const Index j = r.m;           // index within this run
-      const Index col = l + j;       // column in Q
+      const Index col = l + j;  // column in Q
+      max_basis = std::max(max_basis, static_cast<int>(col + 1));
       v = Q.col(col);
-      op.apply(v, w);                // w = A v_j
+      op.apply(v, w);  // w = A v_j
       ++matvecs;
+      ++steps;
       const double wnorm0 = w.norm();
       if (!std::isfinite(wnorm0)) {
         r.failed = true;
         return r;
       }
       anorm = std::max(anorm, wnorm0);
-      double a = v.dot(w);
-      w.noalias() -= a * v;
-      if (j > 0) w.noalias() -= beta[static_cast<std::size_t>(j - 1)] * Q.col(col - 1);
-      // Full reorthogonalisation (twice is enough); the v_j coefficient corrects alpha.
-      a += orthogonalise(w, col + 1, col);
+      // Full reorthogonalisation against the whole basis (twice is enough); this
+      // also removes the three-term (or arrowhead) part, whose coefficients are
+      // already in H. The v_j coefficient is alpha.
+      H(j, j) = orthogonalise(w, col + 1, col);
       const double b = w.norm();
-      alpha[static_cast<std::size_t>(j)] = a;
       r.m = static_cast<int>(j + 1);
-      r.exhausted = (l + r.m == n);
+      r.exhausted = (col + 1 == n);
       const bool breakdown = r.exhausted || b <= 1e-10 * std::max(wnorm0, anorm);
       r.beta_last = r.exhausted ? 0.0 : b;
 
+      Eig e;
+      bool have_eig = false;
       if (r.m >= kb) {
-        // Ritz values and last eigenvector components of T_m (allocation free).
-        for (int i = 0; i < r.m; ++i) qd[static_cast<std::size_t>(i)] = alpha[static_cast<std::size_t>(i)];
-        for (int i = 0; i + 1 < r.m; ++i) qe[static_cast<std::size_t>(i)] = beta[static_cast<std::size_t>(i)];
-        bool ok = detail::tridiag_eig_lastrow(r.m, qd.data(), qe.data(), qz.data());
-        if (!ok) {  // fallback (never observed): Eigen's solver
-          VectorXd dd(r.m), ee(std::max(r.m - 1, 1));
-          for (int i = 0; i < r.m; ++i) dd(i) = alpha[static_cast<std::size_t>(i)];
-          for (int i = 0; i + 1 < r.m; ++i) ee(i) = beta[static_cast<std::size_t>(i)];
-          Eigen::SelfAdjointEigenSolver<MatrixXd> es;
-          es.computeFromTridiagonal(dd, ee.head(r.m - 1), Eigen::ComputeEigenvectors);
-          for (int i = 0; i < r.m; ++i) {
-            qd[static_cast<std::size_t>(i)] = es.eigenvalues()(i);
-            qz[static_cast<std::size_t>(i)] = es.eigenvectors()(r.m - 1, i);
-          }
-        }
-        for (int i = 0; i < r.m; ++i) {
-          order[static_cast<std::size_t>(i)] = i;
-          anorm = std::max(anorm, std::abs(qd[static_cast<std::size_t>(i)]));
-        }
-        std::partial_sort(order.begin(), order.begin() + kb, order.begin() + r.m, [&](int x, int y) {
-          const double vx = qd[static_cast<std::size_t>(x)], vy = qd[static_cast<std::size_t>(y)];
-          return vx > vy || (vx == vy && x < y);
-        });
+        e = projected_eig(j + 1, r.restarts == 0, false);
+        have_eig = true;
+        for (Index i = 0; i <= j; ++i) anorm = std::max(anorm, std::abs(e.theta(i)));
         bool all = true;
         for (int i = 0; i < kb && all; ++i) {
-          const int t = order[static_cast<std::size_t>(i)];
-          const double theta = qd[static_cast<std::size_t>(t)];
-          const double est = r.beta_last * std::abs(qz[static_cast<std::size_t>(t)]);
-          all = r.exhausted || est <= threshold(theta);
+          const Index t = j - i;  // ascending -> i-th largest
+          all = r.exhausted || r.beta_last * std::abs(e.last_row(t)) <= threshold(e.theta(t));
         }
         // At least kb+1 steps unless the space is exhausted (a start vector lying in
         // an invariant subspace must not end the run after kb steps).
-        if (all && (r.m >= kb + 1 || r.exhausted)) {
+        if (all && (steps >= kb + 1 || r.exhausted)) {
           r.converged = true;
           return r;
         }
       }
       if (r.exhausted || matvecs >= budget) return r;
-      // Next Lanczos vector; on breakdown restart in the orthogonal complement
-      // (T then splits into blocks: coupling 0).
+      // Next Lanczos vector, into w; on breakdown a fresh one in the orthogonal
+      // complement (H then splits into blocks: coupling 0).
+      double coupling = b;
       if (breakdown) {
-        v.setZero();
-        if (!random_orthogonal(v, col + 1)) {
+        if (!random_orthogonal(w, col + 1)) {
           r.exhausted = true;  // numerically the whole space: every residual is rounding
           r.converged = true;
           r.beta_last = 0.0;
           return r;
         }
-        beta[static_cast<std::size_t>(j)] = 0.0;
-        ensure_cols(col + 2);
-        Q.col(col + 1) = v;
+        coupling = 0.0;
       } else {
-        beta[static_cast<std::size_t>(j)] = b;
-        ensure_cols(col + 2);
-        Q.col(col + 1) = w / b;
+        w /= b;
       }
+      if (j + 1 < cap) {
+        Q.col(col + 1) = w;
+        H(j + 1, j) = H(j, j + 1) = coupling;
+        ++j;
+        continue;
+      }
+      // Basis full: thick restart with the top `keep` Ritz pairs.
+      if (!have_eig || keep < kb) return r;  // (cannot happen: cap > kb unless exhausted)
+      e = projected_eig(j + 1, r.restarts == 0, true);
+      const MatrixXd C = e.S.rightCols(keep).rowwise().reverse();  // (cap, keep), descending
+      combine_in_place(l, cap, C);
+      H.setZero();
+      for (Index i = 0; i < keep; ++i) {
+        H(i, i) = e.theta(j - i);
+        H(keep, i) = H(i, keep) = coupling * C(cap - 1, i);
+      }
+      Q.col(l + keep) = w;
+      j = keep;
+      ++r.restarts;
     }
   };
 
-  // Ritz pairs of a finished run: the top kb of T_m, vectors Y = Q_run S (n, kb).
+  // Ritz pairs of a finished run: the top kb of H, vectors Y = Q_run S (n, kb).
+  // The basis is spent, so Y is formed in place in its first kb columns.
   struct Ritz {
     std::vector<double> values, residuals;
     MatrixXd vectors;  // (n, kb)
   };
   auto ritz = [&](Index l, const Run& r, int kb) {
     Ritz out;
-    const int m = r.m;
-    kb = std::min(kb, m);
-    MatrixXd S(m, m);  // (m, m) eigenvectors of T_m, columns ascending by value
-    VectorXd theta(m);
-    if (m == 1) {
-      S(0, 0) = 1.0;
-      theta(0) = alpha[0];
-    } else {
-      VectorXd dd(m), ee(m - 1);
-      for (int i = 0; i < m; ++i) dd(i) = alpha[static_cast<std::size_t>(i)];
-      for (int i = 0; i + 1 < m; ++i) ee(i) = beta[static_cast<std::size_t>(i)];
-      Eigen::SelfAdjointEigenSolver<MatrixXd> es;
-      es.computeFromTridiagonal(dd, ee, Eigen::ComputeEigenvectors);
-      S = es.eigenvectors();
-      theta = es.eigenvalues();
-    }
-    out.vectors.resize(n, kb);
+    const Index s = r.m;
+    kb = static_cast<int>(std::min<Index>(kb, s));
+    const Eig e = projected_eig(s, r.restarts == 0, true);
+    const MatrixXd C = e.S.rightCols(kb).rowwise().reverse();  // (s, kb), descending
+    combine_in_place(l, s, C);
+    out.vectors = Q.middleCols(l, kb);
     for (int i = 0; i < kb; ++i) {
-      const int t = m - 1 - i;  // ascending -> descending
-      out.values.push_back(theta(t));
-      out.residuals.push_back(r.beta_last * std::abs(S(m - 1, t)));
-      out.vectors.col(i).noalias() = Q.middleCols(l, m) * S.col(t);
+      out.values.push_back(e.theta(s - 1 - i));
+      out.residuals.push_back(r.beta_last * std::abs(C(s - 1, i)));
       out.vectors.col(i).normalize();
     }
     return out;
@@ -341,11 +401,12 @@ LanczosResult lanczos_top(Op& op, const LanczosOptions& opt, const Eigen::Matrix
     res.residuals.assign(static_cast<std::size_t>(k), std::numeric_limits<double>::infinity());
     res.vectors = MatrixXd::Zero(n, k);
     res.matvecs = matvecs;
+    res.max_basis = max_basis;
     res.converged = false;
     return res;
   };
 
-  // ---- start vector (phase 1) ----
+  // ---- start vector ----
   {
     for (Index i = 0; i < n; ++i) w(i) = rng.normal();  // random part, drawn in both cases
     w.normalize();
@@ -381,7 +442,7 @@ LanczosResult lanczos_top(Op& op, const LanczosOptions& opt, const Eigen::Matrix
     MatrixXd merged(n, k);  // (n, k) scratch for the new locked set
     for (;;) {
       const Index l = best.vectors.cols();
-      ensure_cols(std::min<Index>(cap, l + 1));
+      if (matvecs >= budget || l >= n) break;
       Q.leftCols(l) = best.vectors;
       // Re-orthonormalise the locked set (Ritz vectors are orthonormal to rounding).
       for (Index c = 0; c < l; ++c) {
@@ -389,10 +450,12 @@ LanczosResult lanczos_top(Op& op, const LanczosOptions& opt, const Eigen::Matrix
         orthogonalise(w, c, -1);
         Q.col(c) = w / w.norm();
       }
-      if (matvecs >= budget || l >= n) break;
       if (!random_orthogonal(v, l)) break;
       Q.col(l) = v;
-      const int kb = static_cast<int>(std::min<Index>(k, n - l));
+      // The run shares the bounded basis with the l locked vectors, so it looks for
+      // at most half of its room; if that many values enter, the next pass (with
+      // the merged set locked) looks again, so none is missed.
+      const int kb = static_cast<int>(std::min<Index>({k, n - l, std::max<Index>(1, (m - l - 1) / 2)}));
       Run r2 = run(l, kb);
       if (r2.failed) return fail_result();
       Ritz cand = ritz(l, r2, kb);
@@ -432,6 +495,7 @@ LanczosResult lanczos_top(Op& op, const LanczosOptions& opt, const Eigen::Matrix
   res.residuals = std::move(best.residuals);
   res.vectors = std::move(best.vectors);
   res.matvecs = matvecs;
+  res.max_basis = max_basis;
   res.converged = converged;
   return res;
 }

@@ -1,7 +1,8 @@
 // A small Chart.js wrapper for the three live charts (training loss, sharpness with
 // its 2/η lines, η·sharpness with the constant threshold). Tree-shaken registration,
 // no animation, no parsing, min-max decimation on a linear x axis, at most one update
-// per animation frame, our own point arrays re-assigned to ds.data (TOOLCHAIN.md f).
+// per animation frame, our own point arrays re-assigned to ds.data (decimation swaps
+// ds.data for its own view). The arrays are bounded: they are built from the record store.
 // η changes and divergence are drawn as vertical markers by a tiny inline plugin.
 
 import {

@@ -1,6 +1,6 @@
 // Chart data plumbing, independent of Chart.js and of decimation: turns a run's
 // records into {x, y} point arrays that we own (Chart.js decimation replaces
-// ds.data's view, so we keep these and re-assign them each frame, TOOLCHAIN.md f).
+// ds.data's view, so we keep these and re-assign them each frame).
 // The arrays are bounded because they are built from the record store, which is:
 // sync() appends the rows that arrived since the last call while the store only
 // grew, and rewrites the arrays in place (reusing their point objects) when the
@@ -192,7 +192,7 @@ export class SeriesBuilder {
       const x1 = t.last[X][i];
       const exact = t.count[i] === 1;
       const x0 = exact ? x1 : t.min[X][i];
-      this.lossN = pair(s.loss, this.lossN, exact, x0, x1, t.min[LOSS][i], t.max[LOSS][i], t.last[LOSS][i], 1, true);
+      this.lossN = pair(s.loss, this.lossN, exact, x0, x1, t.min[LOSS][i], t.max[LOSS][i], t.last[LOSS][i], 1, 0);
       const thr = t.last[THR][i];
       const lr = t.last[LR][i];
       if (!exact) s.threshold.add(x0, thr);
@@ -235,10 +235,10 @@ export class SeriesBuilder {
         const hi = t.max[c][i];
         const la = t.last[c][i];
         const before = n[j];
-        n[j] = pair(s.eig[j], before, exact, x0, x1, lo, hi, la, 1, false);
+        n[j] = pair(s.eig[j], before, exact, x0, x1, lo, hi, la, 1, -Infinity);
         if (hi > s.maxEig) s.maxEig = hi;
         if (this.scaled) {
-          pair(s.scaledEig[j], before, exact, x0, x1, lo, hi, la, lr, false);
+          pair(s.scaledEig[j], before, exact, x0, x1, lo, hi, la, lr, -Infinity);
           if (hi * lr > s.maxScaled) s.maxScaled = hi * lr;
         }
       }
@@ -255,17 +255,18 @@ export class SeriesBuilder {
 /**
  * Writes one stored row's points at arr[n…] (values scaled by f), returns the new count:
  * an exact row's value, or a bucket's min and max in the order that follows its trend.
+ * `floor`: values ≤ it are skipped (0 for the log-scaled loss, -Infinity otherwise).
  */
-function pair(arr: Pt[], n: number, exact: boolean, x0: number, x1: number, lo: number, hi: number, last: number, f: number, positive: boolean): number {
-  const ok = (v: number) => Number.isFinite(v) && (!positive || v > 0);
+function pair(arr: Pt[], n: number, exact: boolean, x0: number, x1: number, lo: number, hi: number, last: number, f: number, floor: number): number {
   if (exact) {
-    if (ok(last)) put(arr, n++, x1, last * f);
+    if (last > floor && last < Infinity) put(arr, n++, x1, last * f);
     return n;
   }
   const rising = Math.abs(last - hi) <= Math.abs(last - lo);
-  const [a, b] = rising ? [lo, hi] : [hi, lo];
-  if (ok(a)) put(arr, n++, x0, a * f);
-  if (ok(b)) put(arr, n++, x1, b * f);
+  const a = rising ? lo : hi;
+  const b = rising ? hi : lo;
+  if (a > floor && a < Infinity) put(arr, n++, x0, a * f);
+  if (b > floor && b < Infinity) put(arr, n++, x1, b * f);
   return n;
 }
 

@@ -121,6 +121,15 @@ declare module 'eoslab-wasm' {
   }
 
   /** The running experiment: the one C++ object JS owns. Call delete() exactly once. */
+  /** Progress of a slow engine call, passed to the RunHandle.setProgress callback. */
+  export interface EngineProgress {
+    /** 'eigs': after every Hessian-vector product of an eigenvalue computation; 'step': once per step. */
+    what: 'step' | 'eigs';
+    step: number; // the step being computed
+    k: number; // 'eigs': eigenvalues requested; 'step': eigenvalues recorded on that step
+    hvps: number; // 'eigs': HVPs so far in this computation; 'step': HVPs used on that step
+  }
+
   export interface RunHandle {
     /** Advance up to n steps (stops early when the run diverges); throws Error on bad n. */
     step(n: number): WasmRecordChunk;
@@ -129,6 +138,8 @@ declare module 'eoslab-wasm' {
     setBeta(beta: number): void;
     /** Top-k (1..20) eigenvalues at the current parameters, without stepping. */
     sharpness(k: number): SharpnessValues;
+    /** Called synchronously inside step()/sharpness() (see EngineProgress); null removes it. */
+    setProgress(fn: ((p: EngineProgress) => void) | null): void;
     info(): EngineInfo;
     params(): Float64Array;
     changes(): HyperChange[];

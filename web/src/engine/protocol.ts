@@ -1,74 +1,63 @@
 // The typed message protocol between the page and an engine worker (one run per
 // worker). Every request carries an id; the worker answers each request with
-// exactly one `result` or `error` carrying the same id, and streams `progress`
-// messages (one per compute chunk, <= ~15 ms of work) while the run is playing.
+// exactly one `result` or `error` carrying the same id. While a run plays, the
+// worker paces itself (see planner.ts) and streams one `progress` message per
+// compute chunk (<= ~15 ms of work), a `busy` message when a single engine call
+// lasts more than a second, and `failed` when the engine throws.
 
 import type { WasmRecordChunk } from 'eoslab-wasm';
 
-/** Mirrors eos::Config (wasm/include/eoslab/config.hpp); every field optional when sent, defaults filled by the engine. */
-export interface EngineConfig {
-  dataset: string; // chebyshev|moons|circles|spirals|xor|blobs|gaussian-mixture|teacher|linear
-  n: number;
-  degree: number;
-  d: number;
-  classes: number;
-  noise: number;
-  data_seed: number;
-  widths: number[];
-  act: string; // tanh|relu|elu|gelu|softplus|sigmoid|identity
-  bias: boolean;
-  init: string; // pytorch|normal
-  init_scale: number;
-  loss: string; // mse|ce
-  precision: string; // float32|float64
-  opt: string; // gd|polyak|nesterov|flow
-  lr: number;
-  beta: number;
-  flow_alpha: number;
-  flow_max_step: number;
-  seed: number;
-  eig_every: number;
-  neigs: number;
-  lanczos_tol: number;
-  lanczos_max_iter: number;
-  diverge_factor: number;
-  lr_schedule: string;
-}
+/** The engine's config, every field: its type is derived from the engine's own field table (state/engine-schema.ts, generated). */
+export type { EngineConfig } from '../state/engine-schema';
+import type { EngineConfig } from '../state/engine-schema';
+
+/** A config as sent to `create`: the engine's JSON object, missing fields take the engine's defaults. */
+export type EngineConfigInput = Partial<EngineConfig>;
 
 /** Per-step records of one chunk, struct of arrays: exactly what the module's
  * RunHandle.step returns (copies; the worker transfers their buffers as they are),
- * so the type is the module's own (web/src/engine/eoslab-wasm.d.ts). Row i = step[i];
- * eigs is rows * k row-major, NaN where not computed, eigs[i*k] the sharpness. */
+ * so the type is the module's own. Row i = step[i]; eigs is rows * k row-major,
+ * NaN where not computed, eigs[i*k] the sharpness. */
 export type RecordChunk = WasmRecordChunk;
 
-export type EngineConfigInput = Partial<EngineConfig>;
-
-/** One vocabulary for a run's state, shared by worker and page; failed: the engine threw while playing. */
+/**
+ * The one status vocabulary of a run, shared by worker and page.
+ * idle: no run; playing/paused: the obvious; diverged: the loss became inf/NaN
+ * (a result of the science, not an error); done: reached `until`; failed: the
+ * engine threw (out of memory, ...), the run is gone and only `create` helps.
+ */
 export type RunStatus = 'idle' | 'playing' | 'paused' | 'diverged' | 'done' | 'failed';
 
 export interface RunInfo {
   numParams: number;
-  step: number;
-  time: number;
+  step: number; // steps taken so far (= step of the next record)
+  time: number; // sum of step sizes
   lr: number;
   beta: number;
-  threshold: number;
+  threshold: number; // stability threshold for the optimiser; NaN for gradient flow
   status: RunStatus;
 }
 
 export type ToWorker =
-  | { type: 'create'; id: number; config: EngineConfigInput } // replaces any run; paused at step 0
-  // speed: steps/s (0 = as fast as possible); until: absolute step to stop at with status 'done' (0 = never)
+  // Replaces any run; the new one is paused at step 0.
+  | { type: 'create'; id: number; config: EngineConfigInput }
+  // speed: steps per second (0 = as fast as possible); until: absolute step at which the run
+  // stops with status 'done' (0 = never). A new play with a larger until continues a done run.
   | { type: 'play'; id: number; speed: number; until: number }
-  | { type: 'pause'; id: number } // answered after the chunk in flight
-  | { type: 'setLr'; id: number; lr: number }
+  | { type: 'pause'; id: number }
+  | { type: 'setLr'; id: number; lr: number } // live, from the next step
   | { type: 'setBeta'; id: number; beta: number }
   | { type: 'info'; id: number }
-  | { type: 'stop'; id: number }; // drop the run
+  | { type: 'stop'; id: number }; // drop the run (frees the engine's memory)
+
+/** What a `busy` message says is being computed: a training step or an eigenvalue computation. */
+export type BusyWhat = 'step' | 'eigs';
 
 export type FromWorker =
   | { type: 'progress'; chunk: RecordChunk; info: RunInfo; stepsPerSecond: number }
-  | { type: 'busy'; what: 'step' | 'eigs'; step: number; k: number; hvps: number; ms: number } // one engine call > 1 s
+  // One engine call has lasted ms > 1000 so far (at most 4 such messages per second).
+  | { type: 'busy'; what: BusyWhat; step: number; k: number; hvps: number; ms: number }
+  // The engine threw while playing: the run is gone, its status is 'failed'.
   | { type: 'failed'; message: string }
   | { type: 'result'; id: number; info: RunInfo }
   | { type: 'error'; id: number; message: string }; // id -1 when the request itself was unreadable

@@ -69,6 +69,8 @@ export interface RecordArrays {
   /** Eigenvalue rows, stored like the rows: step, time, η and top-k values (descending) of the last
    * row of each bucket, and the extremes (min.step and max.step are the bucket's first and last step). */
   eig: {
+    /** Index of the stored row whose step range holds this eigenvalue row's (last) step, −1 if none. */
+    row: number[];
     step: number[];
     time: number[];
     lr: number[];
@@ -234,8 +236,16 @@ export class RunRecords {
       time: columnArray(e, EIG_TIME, agg),
       values: byRow(agg),
     });
+    const eigStep = columnArray(e, EIG_STEP, 'last');
+    const row: number[] = [];
+    let i = 0;
+    for (const st of eigStep) {
+      while (i < out.rows && out.step[i] < st) i++; // both are in step order
+      row.push(i < out.rows && out.min.step[i] <= st ? i : -1);
+    }
     out.eig = {
-      step: columnArray(e, EIG_STEP, 'last'),
+      row,
+      step: eigStep,
       time: columnArray(e, EIG_TIME, 'last'),
       lr: columnArray(e, EIG_LR, 'last'),
       count: columnArray(e, 0, 'count'),

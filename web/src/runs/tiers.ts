@@ -2,12 +2,14 @@
 // the newest rows are kept exactly, older ones in buckets whose width doubles with age.
 //
 // Tiers, newest first: tier 0 holds single rows (up to `window` of them); tier t ≥ 1
-// holds buckets of 2^t rows (up to `tierCap`); the last tier takes everything older and
-// doubles its own bucket width (merging its buckets pairwise, in place) whenever it
-// fills. When tier t is full, its oldest half is merged pairwise and moved to tier t+1,
-// so tier 0 always keeps at least window/2 exact rows and each older tier at least
-// tierCap/2 buckets (amortised O(1) work per row). The tiers are contiguous in time:
-// reading tiers from the last one down to 0 gives the stored rows in order.
+// holds buckets of 2^t rows (up to `tierCap`). When tier t is full, its oldest half is
+// merged pairwise and moved to tier t+1, so tier 0 always keeps at least window/2 exact
+// rows and each older tier at least tierCap/2 buckets. The last tier takes everything
+// older: when it fills, it merges its own buckets pairwise in place, so its buckets
+// widen (2^T, then 2^(T+1) … rows) while the ones arriving from tier T−1 stay 2^T wide
+// until its next merge; bucket widths never increase from old to new. The tiers are
+// contiguous in time: tiers read from the last one down to 0 give the rows in order.
+// Work is amortised O(1) per row, in column-wise loops over typed arrays.
 //
 // Per bucket, an `extent` column keeps its min, max and last value (the min and max of a
 // quantity such as the loss or an eigenvalue keep spikes and peaks visible however old;
@@ -22,30 +24,22 @@
 let stamps = 0;
 const nextStamp = () => ++stamps;
 
-/** min/max that skip NaN (the other operand wins). */
-const nanMin = (a: number, b: number) => (a < b || b !== b ? a : b);
-const nanMax = (a: number, b: number) => (a > b || b !== b ? a : b);
-
 export class Tier {
-  /** Nominal rows per bucket (the last tier's newest bucket may hold fewer: see count). */
-  span: number;
   n = 0;
   readonly cap: number;
-  last: Float64Array[];
-  /** For tier 0 these alias `last` (a single row is its own min and max). */
-  min: Float64Array[];
-  max: Float64Array[];
-  count: Float64Array;
+  /** Tier 0 holds exact rows: its min and max arrays are its `last` arrays. */
+  readonly exact: boolean;
+  last: Float64Array[] = [];
+  min: Float64Array[] = [];
+  max: Float64Array[] = [];
+  /** Rows of the run in each bucket. */
+  count = new Float64Array(0);
   private readonly extent: readonly boolean[];
 
-  constructor(span: number, cap: number, extent: readonly boolean[]) {
-    this.span = span;
+  constructor(exact: boolean, cap: number, extent: readonly boolean[]) {
+    this.exact = exact;
     this.cap = cap;
     this.extent = extent;
-    this.last = [];
-    this.min = [];
-    this.max = [];
-    this.count = new Float64Array(0);
     this.alloc(Math.min(cap, 256));
   }
 
@@ -55,75 +49,81 @@ export class Tier {
       if (a) b.set(a.subarray(0, this.n));
       return b;
     };
-    const exact = this.span === 1;
     this.extent.forEach((e, c) => {
       this.last[c] = grow(this.last[c]);
-      this.min[c] = exact || !e ? this.last[c] : grow(this.min[c]);
-      this.max[c] = exact || !e ? this.last[c] : grow(this.max[c]);
+      const own = e && !this.exact; // a column without extent never reads its min/max
+      this.min[c] = own ? grow(this.min[c]) : this.last[c];
+      this.max[c] = own ? grow(this.max[c]) : this.last[c];
     });
     this.count = grow(this.count);
   }
 
-  /** Makes room for one more bucket (the caller has checked n < cap). */
-  reserve(): void {
-    if (this.n >= this.count.length) this.alloc(Math.min(this.cap, this.count.length * 2));
+  /** Makes room for `size` buckets (≤ cap). */
+  ensure(size: number): void {
+    let cap = this.count.length;
+    if (size <= cap) return;
+    while (cap < size) cap *= 2;
+    this.alloc(Math.min(this.cap, cap));
   }
 
   bytes(): number {
     let b = this.count.byteLength;
     this.extent.forEach((e, c) => {
       b += this.last[c].byteLength;
-      if (e && this.span !== 1) b += this.min[c].byteLength + this.max[c].byteLength;
+      if (e && !this.exact) b += this.min[c].byteLength + this.max[c].byteLength;
     });
     return b;
   }
 
-  /** Writes the merge of buckets (src, i) and (src, i+1) into this tier's bucket d. */
-  mergeFrom(src: Tier, i: number, d: number): void {
-    const j = i + 1;
-    this.extent.forEach((e, c) => {
-      if (e) {
-        this.min[c][d] = nanMin(src.min[c][i], src.min[c][j]);
-        this.max[c][d] = nanMax(src.max[c][i], src.max[c][j]);
-      }
-      this.last[c][d] = src.last[c][j];
-    });
-    this.count[d] = src.count[i] + src.count[j];
-  }
-
-  copyBucket(i: number, d: number): void {
-    this.extent.forEach((e, c) => {
-      if (e) {
-        this.min[c][d] = this.min[c][i];
-        this.max[c][d] = this.max[c][i];
-      }
-      this.last[c][d] = this.last[c][i];
-    });
-    this.count[d] = this.count[i];
-  }
-
   /** Moves buckets [from, n) to the front. */
   shiftDown(from: number): void {
-    const m = this.n - from;
     this.extent.forEach((e, c) => {
       this.last[c].copyWithin(0, from, this.n);
-      if (e && this.span !== 1) {
+      if (e && !this.exact) {
         this.min[c].copyWithin(0, from, this.n);
         this.max[c].copyWithin(0, from, this.n);
       }
     });
     this.count.copyWithin(0, from, this.n);
-    this.n = m;
+    this.n -= from;
   }
 }
 
+/**
+ * Writes the merges of src buckets (s, s+1), (s+2, s+3) … (np pairs) into dst buckets
+ * d, d+1 …; dst may be src when d ≤ s (in-place halving). min/max skip NaN.
+ */
+function mergePairs(src: Tier, s: number, np: number, dst: Tier, d: number, extent: readonly boolean[]): void {
+  for (let c = 0; c < extent.length; c++) {
+    const sl = src.last[c];
+    const dl = dst.last[c];
+    if (extent[c]) {
+      const smin = src.min[c];
+      const smax = src.max[c];
+      const dmin = dst.min[c];
+      const dmax = dst.max[c];
+      for (let p = 0; p < np; p++) {
+        const i = s + 2 * p;
+        const a = smin[i];
+        const b = smin[i + 1];
+        dmin[d + p] = a < b || b !== b ? a : b;
+        const x = smax[i];
+        const y = smax[i + 1];
+        dmax[d + p] = x > y || y !== y ? x : y;
+      }
+    }
+    for (let p = 0; p < np; p++) dl[d + p] = sl[s + 2 * p + 1];
+  }
+  for (let p = 0; p < np; p++) dst.count[d + p] = src.count[s + 2 * p] + src.count[s + 2 * p + 1];
+}
+
 export interface TierRange {
-  /** First and last value of the store's first column (the step) over the tier. */
+  /** First and last value of the store's first column (the step) over the range. */
   from: number;
   to: number;
-  /** Rows per bucket (1 = exact). */
+  /** Rows of the run per stored row (1 = exact). */
   every: number;
-  /** Buckets stored. */
+  /** Stored rows. */
   rows: number;
 }
 
@@ -136,15 +136,13 @@ export class TieredStore {
   pushed = 0;
   /** Changes whenever stored rows are merged, moved or cleared (not when rows are only added). */
   stamp = nextStamp();
-  private readonly scratch: Float64Array;
 
   constructor(names: readonly string[], extent: readonly boolean[], window = 8192, tierCap = 2048, tiers = 6) {
-    if (window % 4 || tierCap % 4) throw new Error('window and tierCap must be multiples of 4 (halves are merged pairwise)');
+    if (window % 4 || tierCap % 4 || tiers < 1) throw new Error('window and tierCap must be multiples of 4 (halves merge pairwise), tiers ≥ 1');
     this.names = names;
     this.extent = extent;
-    this.tiers = [new Tier(1, window, extent)];
-    for (let t = 1; t <= tiers; t++) this.tiers.push(new Tier(2 ** t, tierCap, extent));
-    this.scratch = new Float64Array(names.length);
+    this.tiers = [new Tier(true, window, extent)];
+    for (let t = 1; t <= tiers; t++) this.tiers.push(new Tier(false, tierCap, extent));
   }
 
   get rows(): number {
@@ -155,7 +153,6 @@ export class TieredStore {
 
   clear(): void {
     for (const t of this.tiers) t.n = 0;
-    this.tiers.forEach((t, i) => (t.span = 2 ** i));
     this.pushed = 0;
     this.stamp = nextStamp();
   }
@@ -168,58 +165,60 @@ export class TieredStore {
   push(row: ArrayLike<number>): void {
     const t0 = this.tiers[0];
     if (t0.n === t0.cap) this.spill(0);
-    t0.reserve();
+    t0.ensure(t0.n + 1);
     const i = t0.n++;
     for (let c = 0; c < this.names.length; c++) t0.last[c][i] = row[c];
     t0.count[i] = 1;
     this.pushed++;
   }
 
-  /** Appends rows [from, to) given as one array per column. */
-  pushColumns(cols: ArrayLike<number>[], from: number, to: number): void {
-    const row = this.scratch;
-    for (let i = from; i < to; i++) {
-      for (let c = 0; c < cols.length; c++) row[c] = cols[c][i];
-      this.push(row);
+  /** Appends rows [from, to) given as one typed array per column (block copies). */
+  pushColumns(cols: (Float64Array | Int32Array)[], from: number, to: number): void {
+    const t0 = this.tiers[0];
+    while (from < to) {
+      if (t0.n === t0.cap) this.spill(0);
+      const m = Math.min(to - from, t0.cap - t0.n);
+      t0.ensure(t0.n + m);
+      for (let c = 0; c < cols.length; c++) t0.last[c].set(cols[c].subarray(from, from + m), t0.n);
+      t0.count.fill(1, t0.n, t0.n + m);
+      t0.n += m;
+      this.pushed += m;
+      from += m;
     }
   }
 
-  /** Tier t is full: merge its oldest half pairwise into tier t+1 (or, for the last tier, halve it in place). */
+  /** Tier t is full: merge its oldest half pairwise into tier t+1 (the last tier: all of it, in place). */
   private spill(t: number): void {
     this.stamp = nextStamp();
     const src = this.tiers[t];
     if (t === this.tiers.length - 1) {
-      let d = 0;
-      for (let i = 0; i + 1 < src.n; i += 2) src.mergeFrom(src, i, d++);
-      if (src.n % 2) src.copyBucket(src.n - 1, d++); // a lone newest bucket stays as it is
-      src.n = d;
-      src.span *= 2;
+      const np = src.n >> 1;
+      mergePairs(src, 0, np, src, 0, this.extent);
+      if (src.n % 2) this.copyBucket(src, src.n - 1, np); // a lone newest bucket stays as it is
+      src.n = np + (src.n % 2);
       return;
     }
-    const half = src.n / 2;
-    for (let i = 0; i < half; i += 2) this.pushMerged(t + 1, src, i);
-    src.shiftDown(half);
+    const dst = this.tiers[t + 1];
+    const half = src.n >> 1;
+    const pairs = half >> 1;
+    for (let done = 0; done < pairs; ) {
+      if (dst.n === dst.cap) this.spill(t + 1);
+      const m = Math.min(pairs - done, dst.cap - dst.n);
+      dst.ensure(dst.n + m);
+      mergePairs(src, 2 * done, m, dst, dst.n, this.extent);
+      dst.n += m;
+      done += m;
+    }
+    src.shiftDown(2 * pairs);
   }
 
-  /** Appends the merge of src buckets i, i+1 to tier t (into its newest bucket if that one is partial). */
-  private pushMerged(t: number, src: Tier, i: number): void {
-    const dst = this.tiers[t];
-    const k = dst.n - 1;
-    if (k >= 0 && dst.count[k] < dst.span && dst.count[k] + src.count[i] + src.count[i + 1] <= dst.span) {
-      // Fold the pair into the partial bucket: extremes widen, last moves on.
-      this.extent.forEach((e, c) => {
-        if (e) {
-          dst.min[c][k] = nanMin(dst.min[c][k], nanMin(src.min[c][i], src.min[c][i + 1]));
-          dst.max[c][k] = nanMax(dst.max[c][k], nanMax(src.max[c][i], src.max[c][i + 1]));
-        }
-        dst.last[c][k] = src.last[c][i + 1];
-      });
-      dst.count[k] += src.count[i] + src.count[i + 1];
-      return;
+  private copyBucket(tier: Tier, i: number, d: number): void {
+    for (let c = 0; c < this.extent.length; c++) {
+      tier.last[c][d] = tier.last[c][i];
+      tier.min[c][d] = tier.min[c][i];
+      tier.max[c][d] = tier.max[c][i];
     }
-    if (dst.n === dst.cap) this.spill(t);
-    dst.reserve();
-    dst.mergeFrom(src, i, dst.n++);
+    tier.count[d] = tier.count[i];
   }
 
   /** Stored row i in time order → [tier, index in tier]. */
@@ -238,13 +237,18 @@ export class TieredStore {
     return NaN;
   }
 
-  /** The stored tiers in time order, with the range of the first column each covers. */
+  /** The stored rows in time order as ranges of equal width, with the range of the first column. */
   resolution(): TierRange[] {
     const out: TierRange[] = [];
     for (let t = this.tiers.length - 1; t >= 0; t--) {
       const tier = this.tiers[t];
-      if (tier.n === 0) continue;
-      out.push({ from: tier.min[0][0], to: tier.last[0][tier.n - 1], every: tier.span, rows: tier.n });
+      for (let i = 0; i < tier.n; i++) {
+        const cur = out[out.length - 1];
+        if (cur && cur.every === tier.count[i]) {
+          cur.to = tier.last[0][i];
+          cur.rows++;
+        } else out.push({ from: tier.min[0][i], to: tier.last[0][i], every: tier.count[i], rows: 1 });
+      }
     }
     return out;
   }
