@@ -6,6 +6,8 @@
 // reaching into the app's DOM.
 
 import { ChartBoard } from '../charts/board';
+import { SweepChart, type SweepSummary, sweepSummary } from '../charts/sweep';
+import { type Guide, STALL_LINE, guideFor } from '../runs/guide';
 import type { ExportedRun } from '../runs/export';
 import { toCSV, toJSON } from '../runs/export';
 import { type Run, type WorkerFactory, busyText, lrInForce, runLabel, thresholdInForce } from '../runs/run';
@@ -14,7 +16,8 @@ import { type AppState, type PresetName, MAX_RUNS } from '../state/schema';
 import { toQuery } from '../state/url';
 import { ControlsPanel } from './controls';
 import { download, downloadText, h } from './dom';
-import { mountExplanation } from './explain';
+import { mountExplanation, setExplainLive } from './explain';
+import { LrBar } from './lrbar';
 import { Messages } from './messages';
 import { AppModel } from './model';
 import { RunList } from './runlist';
@@ -66,6 +69,10 @@ export interface AppHandle {
   select(id: number): void;
   /** Same path as the η control, for the selected run. */
   setLr(lr: number): void;
+  /** The sweep chart's points (settled sharpness per GD run) and gradient flow's sharpness. */
+  sweep(): SweepSummary;
+  /** What the page suggests per run (edge reached, "Halve η now", stall after lowering η). */
+  guides(): Guide[];
   /** Applies a preset (as the preset menu does). */
   preset(name: PresetName): void;
   play(): void;
@@ -98,6 +105,10 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
     toolEl,
     h('div', { class: 'eos-layout' }, h('div', { class: 'eos-main' }, runsEl, chartsEl), controlsEl, explainEl),
   );
+  // The η bar sits above the charts and stays in view while they scroll.
+  const lrBar = new LrBar({ onLr: (lr) => setLr(lr), onHalve: () => halve() });
+  chartsEl.before(lrBar.el);
+  let sweepChart: SweepChart | null = null;
 
   const messages = new Messages(msgEl);
   if (opts.messages?.length) messages.show('Some settings in the link were invalid and replaced by defaults:', opts.messages);
@@ -115,9 +126,28 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
     charts.invalidate();
   });
   ready = true;
-  charts.setKinds(model.view.charts);
+  setKinds();
   charts.setXMode(model.view.x);
   charts.setRuns(model.manager.runs);
+
+  /** The time-series charts (board) and the sweep chart, as the settings say. */
+  function setKinds(): void {
+    charts.setKinds(model.view.charts);
+    const want = model.view.charts.includes('sweep');
+    if (want && !sweepChart) sweepChart = new SweepChart(chartsEl);
+    else if (!want && sweepChart) {
+      sweepChart.destroy();
+      sweepChart = null;
+    }
+  }
+
+  /** "Halve η now": the selected run's η in force, halved (3 significant digits), live. */
+  function halve(): void {
+    const r = model.selected;
+    if (!r || r.spec.opt === 'flow') return;
+    model.setLr(Number((lrInForce(r) / 2).toPrecision(3)));
+    changed();
+  }
 
   const notify = new Throttle(NOTIFY_AFTER_MS, () => opts.onStateChange?.(model.state()));
   const changed = () => {
@@ -156,7 +186,7 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
     onField: (key, value) => {
       const kind = model.setField(key, value);
       if (kind === 'view') {
-        charts.setKinds(model.view.charts);
+        setKinds();
         charts.setXMode(model.view.x);
       } else if (kind === 'problem') {
         charts.setRuns(model.manager.runs);
@@ -169,7 +199,7 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
 
   function applyPreset(name: PresetName): void {
     model.applyPreset(name);
-    charts.setKinds(model.view.charts);
+    setKinds();
     charts.setXMode(model.view.x);
     charts.setRuns(model.manager.runs);
     changed();
@@ -204,7 +234,7 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
         downloadText(toJSON(m.exportRuns(), toQuery(model.state())), 'eos-lab-runs.json', 'application/json');
         break;
       case 'png':
-        download(charts.toPNG(), 'eos-lab-charts.png');
+        download(charts.toPNG(sweepChart ? [sweepChart.canvas] : []), 'eos-lab-charts.png');
         break;
     }
     view.schedule(true);
@@ -224,11 +254,17 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
     toolbar.update(m.playing, model.view.preset, model.view.speed, m.runs.length < MAX_RUNS);
     runList.update(m.runs, sel?.id ?? -1, performance.now());
     controls.update(model.view, sel, sel ? runLabel(sel.spec) : '');
+    lrBar.update(sel, sel ? guideFor(sel) : null);
+    sweepChart?.update(m.runs);
+    const stalled = m.runs.find((r) => guideFor(r).stall?.stalled);
+    setExplainLive(explainEl, stalled ? `${runLabel(stalled.spec)}: the sharpness stalled below the new 2/η. ${cap(STALL_LINE)}.` : '');
   }
 
   function setVisible(v: Visibility): void {
     const c = v.controls;
     toolbar.show(c === 'all' ? TOOL_PARTS : TOOL_PARTS.filter((p) => c.includes(p)));
+    // The sticky η bar is the full page's; an embedding shows the η control it asked for.
+    lrBar.el.classList.toggle('eos-off', c !== 'all');
     controls.show(c);
     runsEl.classList.toggle('eos-off', !!v.hide?.includes('runs'));
     if (v.foldExplanation && explainBox === explainEl) {
@@ -272,6 +308,8 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
       model.setLr(lr);
       changed();
     },
+    sweep: () => sweepSummary(model.manager.runs),
+    guides: () => model.manager.runs.map(guideFor),
     preset: applyPreset,
     play: () => act('play'),
     pause: () => act('pause'),
@@ -285,6 +323,7 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
       liveLr.cancel();
       model.manager.dispose();
       charts.destroy();
+      sweepChart?.destroy();
       root.replaceChildren();
     },
   };
@@ -372,4 +411,8 @@ class Throttle {
     this.lastRun = performance.now();
     fn?.();
   }
+}
+
+function cap(t: string): string {
+  return t.charAt(0).toUpperCase() + t.slice(1);
 }

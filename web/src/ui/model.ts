@@ -25,6 +25,8 @@ export class AppModel {
 
   /** The state a link should reproduce. */
   state(): AppState {
+    // A sweep's runs come from its lo:hi:n, which the link already holds.
+    if (this.settings.sweep) return cloneState(this.settings);
     return withRuns(this.settings, this.manager.specs());
   }
 
