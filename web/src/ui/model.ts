@@ -60,7 +60,11 @@ export class AppModel {
       this.manager.setPacing({ speed: this.settings.speed, steps: this.settings.steps });
       return 'pacing';
     }
-    this.manager.setProblem(this.settings);
+    if (key === 'sweep') {
+      // A sweep replaces the runs (its GD runs and gradient flow); clearing it brings back the settings' runs.
+      this.manager.load(this.settings);
+      this.selectedId = this.manager.runs[0]?.id ?? -1;
+    } else this.manager.setProblem(this.settings);
     if (!this.manager.playing) this.manager.play();
     return 'problem';
   }
