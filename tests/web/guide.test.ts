@@ -64,7 +64,7 @@ describe('the stall after lowering η', () => {
     // At the edge (6.6 ≈ 2/0.3) until η is halved at step 1,000, the loss already at 1% of the
     // initial one; then the sharpness crawls (+0.0005 per step), far below 0.9 × 13.3.
     const base = fake(1500, { dropAt: 1000, lr1: 0.15, loss: (t) => (t < 200 ? 1 : 0.01) });
-    const eig1 = base.step.map((t) => (t % 10 ? NaN : t < 1000 ? 6.6 : 6.6 + (t - 1000) * 0.0005));
+    const eig1 = Array.from(base.step, (t: number) => (t % 10 ? NaN : t < 1000 ? 6.6 : 6.6 + (t - 1000) * 0.0005));
     const g = guideFrom({ ...base, eig1 }, 'gd', false);
     expect(g.lowered).toBe(true);
     expect(g.stall?.stalled).toBe(true);
