@@ -5,14 +5,16 @@
 // effect (URL, status, records) is awaited with a deadline (waitFor), never read right
 // after the action that causes it.
 //
-// Proven here: the default run's sharpness comes within 10% of 2/η and stays; moving η
-// mid-run moves the plateau to the new 2/η; two runs progress at once; a bad URL shows a
+// Proven here: the default run's sharpness reaches 0.95 × 2/η early and stays at 2/η (and
+// the page offers "Halve η now"); raising η 1.5× in the η bar on a finished run continues it
+// and brings the sharpness down to the new 2/η; two runs progress at once; a bad URL shows a
 // message and uses defaults; the diverging preset reports divergence while the page keeps
 // working; exports; keyboard operation at phone width; main-thread tasks stay under 50 ms
 // of CPU with three runs (from a Chrome trace: CPU time, which a busy machine does not
 // inflate, unlike wall-clock long tasks); and, over every page: no console errors and no
 // request outside the page's own origin. Measured and printed: time from navigation to
-// the sharpness first reaching 2/η, and the long-task figures.
+// the sharpness first reaching 0.95 × 2/η, the steps to come down after a raise, and the
+// long-task figures.
 // Screenshots go to tests/output/ (gitignored). Env: EOS_DIST, CHROMIUM_PATH; CI=true
 // shortens the long waits (not the checks).
 
@@ -205,9 +207,9 @@ async function tTwoRuns(open) {
     const s = await status(page);
     return s.length === 3 && s[2].rows > 0 ? s : null;
   }, 10_000);
-  assert(c[2].lr === 0.1, `added run should have η 0.2/2 = 0.1, got ${c[2].lr}`);
+  assert(c[2].lr === 0.15, `added run should have η 0.3/2 = 0.15, got ${c[2].lr}`);
   assert(c[0].rows > b[0].rows, 'first run continued after adding a run');
-  await urlMatching(page, /compare=gd:0\.1,gd:0\.1/, 'the URL to list both compare runs');
+  await urlMatching(page, /compare=gd:0\.1,gd:0\.15/, 'the URL to list both compare runs');
 }
 
 async function tBadUrl(open) {
@@ -430,7 +432,7 @@ after(async () => {
   log(`screenshots in ${OUT}`);
 });
 
-S.test('default view: sharpness comes within 10% of 2/η and stays', tDefault);
+S.test('default view: sharpness reaches its edge early and stays at 2/η', tDefault);
 S.test('moving η mid-run moves the plateau to the new 2/η', tMoveLr);
 S.test('two runs progress at once; add run', tTwoRuns);
 S.test('bad URL: message naming each parameter, defaults used', tBadUrl);
