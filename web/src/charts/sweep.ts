@@ -125,7 +125,7 @@ export class SweepChart {
         maintainAspectRatio: false,
         scales: {
           x: { type: 'linear', beginAtZero: true, title: { display: true, text: '2/η (the GD stability threshold)', color: mut }, ticks: { color: mut }, grid: { color: grid } },
-          y: { type: 'linear', beginAtZero: true, title: { display: true, text: 'settled λmax (median; bar: 10th–90th percentile)', color: mut }, ticks: { color: mut }, grid: { color: grid } },
+          y: { type: 'linear', beginAtZero: true, title: { display: true, text: 'settled λmax (median, 10–90%)', color: mut }, ticks: { color: mut }, grid: { color: grid } },
         },
         plugins: { legend: { position: 'top', align: 'end', labels: { boxWidth: 10, color: mut } } },
       },
@@ -142,7 +142,8 @@ export class SweepChart {
     const s = sweepSummary(runs);
     this.last = s;
     const pts = s.points.filter((p) => p.count > 0 && Number.isFinite(p.x));
-    const top = Math.max(1, ...pts.map((p) => Math.max(p.x, p.p90)), Number.isFinite(s.flow) ? s.flow : 0) * 1.1;
+    // Both axes on one round scale, so that y = x is the diagonal.
+    const top = Math.ceil((Math.max(1, ...pts.map((p) => Math.max(p.x, p.p90)), Number.isFinite(s.flow) ? s.flow : 0) * 1.1) / 5) * 5;
     const sets: DS[] = [
       {
         label: 'y = x', data: [{ x: 0, y: 0 }, { x: top, y: top }], showLine: true, pointRadius: 0,

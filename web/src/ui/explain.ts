@@ -48,7 +48,7 @@ export function mountExplanation(root: HTMLElement): HTMLElement {
       h('strong', {}, 'The sweep chart'),
       ' (preset “Step-size sweep”) runs GD at several step sizes on the same problem and initialisation, and draws each run as one point: ',
       'its sharpness once settled (median, with a bar from the 10th to the 90th percentile) against its 2/η. ',
-      'The points lie on the dashed line y = x, so the step size alone sets where the sharpness ends up, while gradient flow, which has no step size, sharpens on past the lines (its level is the horizontal line).',
+      'The points lie on the dashed line y = x, so the step size alone sets where the sharpness ends up; gradient flow, which has no step size, is held by no line and keeps sharpening (the horizontal line is where it got to in the same number of steps).',
     ),
     h(
       'p',
