@@ -146,6 +146,10 @@ async function tDefault(open) {
   await waitFor('"Halve η now" at the edge', () => page.locator('.eos-lrbar .eos-halve').isVisible(), 5000);
   const why = await page.textContent('.eos-lrbar-why');
   assert(/still learning/.test(why) && /2\/η = 13\.3/.test(why), `the offer says why now: ${why}`);
+  // One click halves the η in force, live; the offer then goes.
+  await page.click('.eos-lrbar .eos-halve');
+  await waitFor('η halved by the button', async () => (await status(page))[0].lr === 0.15, 5000);
+  await waitFor('the offer to go', async () => !(await page.locator('.eos-lrbar .eos-halve').isVisible()), 5000);
   mkdirSync(OUT, { recursive: true });
   await page.screenshot({ path: join(OUT, 'default.png'), fullPage: true });
 }
