@@ -1,10 +1,13 @@
 // The run manager: every run has its own engine worker (so runs progress in parallel
 // and the page's thread only draws), its colour, its optimiser settings on the shared
-// problem, and its records. The worker paces itself: the page says `play` with a speed
+// problem, and its records (and how far a live change of η, β or optimiser extends it).
+// The worker paces itself: the page says `play` with a speed
 // and the step to stop at, and `pause`. The page's transport state changes at once on
 // Pause/Reset/× (the reader sees it within a frame), whatever the worker is computing:
 // a paused run ignores the status of chunks still in flight, and Reset and × cut the
 // worker off instead of waiting for it. An η schedule is part of the engine config.
+// (A little over 400 lines: run extension after live changes belongs with the pacing it
+// changes, and splitting the class would spread one run's state over two files.)
 
 import type { FromWorker, RunInfo } from '../engine/protocol';
 import { RunRecords } from './records';

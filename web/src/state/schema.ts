@@ -1,4 +1,5 @@
-// The app state as ONE typed schema table. Every engine field (type, default, range,
+// The app state as ONE typed schema table (a little over 400 lines: the table and the
+// text forms of its values belong together). Every engine field (type, default, range,
 // label, doc, group, advanced, slider range, datasets) comes from the engine's own
 // exported table (engine-schema.ts); this file adds only the page's fields (run length,
 // speed, compare runs, charts, x axis, preset) and the text forms of values. The same
