@@ -9,7 +9,7 @@ import {
 } from './lib.mjs';
 
 // Debian package → why it is needed. `chromium` (+ a font) only for the end-to-end tier.
-export const BASE_PACKAGES = ['cmake', 'ninja-build', 'g++', 'libeigen3-dev', 'catch2', 'emscripten'];
+export const BASE_PACKAGES = ['cmake', 'ninja-build', 'g++', 'libeigen3-dev', 'nlohmann-json3-dev', 'catch2', 'emscripten'];
 export const TEST_PACKAGES = ['chromium', 'fonts-liberation'];
 
 export const JOBS = String(process.env.EOS_JOBS || 2); // the dev machines have 2 shared cores

@@ -1,8 +1,9 @@
-// Tests of the eos-run command-line tool (issue 2, item 8), run as a real process
-// (EOS_RUN_PATH) with stdout/stderr captured in temporary files: CSV layout, CSV
-// vs JSON vs the in-process Experiment (bit for bit), determinism, --config vs
-// flags, --dump-problem round trip, --lr-schedule, bad flags (exit 2, one line
-// naming the flag) and divergence (a result: exit 0).
+// Tests of the eos-run command-line tool, run as a real process (EOS_RUN_PATH)
+// with stdout/stderr captured in temporary files: CSV layout, CSV vs JSON vs the
+// in-process Experiment (bit for bit), determinism, --config vs flags,
+// --dump-problem round trip, --lr-schedule, bad flags (exit 2, one line naming the
+// flag and its range), --schema and divergence (a result: exit 0). Long because
+// the bad-flag table lists one case per message a user can meet.
 #include <catch2/catch.hpp>
 
 #include <sys/wait.h>
@@ -21,6 +22,7 @@
 
 #include "eoslab/config.hpp"
 #include "eoslab/experiment.hpp"
+#include "eoslab/fields.hpp"
 #include "eoslab/json.hpp"
 
 #ifndef EOS_RUN_PATH
@@ -30,12 +32,6 @@
 using eos::Config;
 using eos::Json;
 
-namespace Catch {
-template <>
-struct StringMaker<eos::Json> {
-  static std::string convert(const eos::Json& j) { return j.dump(); }
-};
-}  // namespace Catch
 
 namespace {
 
@@ -131,21 +127,25 @@ double cell_value(const std::string& s) {
   return x;
 }
 
-// The flags that reproduce a Config (every field; lists as the CLI spells them).
-std::vector<std::string> to_flags(const Config& c) {
+// The flags that reproduce a Config and a run length, written out by hand (not
+// from the field table, so that a table change that renames a flag fails here).
+std::vector<std::string> to_flags(const Config& c, int steps) {
   std::string widths;
   for (std::size_t i = 0; i < c.widths.size(); ++i) widths += (i ? "," : "") + std::to_string(c.widths[i]);
-  return {"--dataset", c.dataset, "--n", std::to_string(c.n), "--degree", std::to_string(c.degree),
-          "--d", std::to_string(c.d), "--classes", std::to_string(c.classes), "--noise", eos::json_number(c.noise),
-          "--data-seed", std::to_string(c.data_seed), "--widths", widths, "--act", c.act,
-          "--bias", c.bias ? "on" : "off", "--init", c.init, "--init-scale", eos::json_number(c.init_scale),
-          "--loss", c.loss, "--precision", c.precision, "--opt", c.opt, "--lr", eos::json_number(c.lr),
-          "--beta", eos::json_number(c.beta), "--flow-alpha", eos::json_number(c.flow_alpha),
-          "--flow-max-step", eos::json_number(c.flow_max_step), "--seed", std::to_string(c.seed),
-          "--steps", std::to_string(c.steps), "--eig-every", std::to_string(c.eig_every),
-          "--neigs", std::to_string(c.neigs), "--lanczos-tol", eos::json_number(c.lanczos_tol),
-          "--lanczos-max-iter", std::to_string(c.lanczos_max_iter),
-          "--diverge-factor", eos::json_number(c.diverge_factor)};
+  std::vector<std::string> f = {
+      "--dataset", c.dataset, "--n", std::to_string(c.n), "--degree", std::to_string(c.degree),
+      "--d", std::to_string(c.d), "--classes", std::to_string(c.classes), "--noise", eos::json_number(c.noise),
+      "--data-seed", std::to_string(c.data_seed), "--widths", widths, "--act", c.act,
+      "--bias", c.bias ? "on" : "off", "--init", c.init, "--init-scale", eos::json_number(c.init_scale),
+      "--loss", c.loss, "--precision", c.precision, "--opt", c.opt, "--lr", eos::json_number(c.lr),
+      "--beta", eos::json_number(c.beta), "--flow-alpha", eos::json_number(c.flow_alpha),
+      "--flow-max-step", eos::json_number(c.flow_max_step), "--seed", std::to_string(c.seed),
+      "--steps", std::to_string(steps), "--eig-every", std::to_string(c.eig_every),
+      "--neigs", std::to_string(c.neigs), "--lanczos-tol", eos::json_number(c.lanczos_tol),
+      "--lanczos-max-iter", std::to_string(c.lanczos_max_iter),
+      "--diverge-factor", eos::json_number(c.diverge_factor)};
+  if (!c.lr_schedule.empty()) f.insert(f.end(), {"--lr-schedule", c.lr_schedule});
+  return f;
 }
 
 std::vector<std::string> operator+(std::vector<std::string> a, const std::vector<std::string>& b) {
@@ -161,23 +161,18 @@ Config small_config() {
   c.degree = 3;
   c.widths = {20};
   c.lr = 0.2;
-  c.steps = 25;
   c.eig_every = 10;
   c.neigs = 3;
   c.seed = 3;
   return c;
 }
+constexpr int kSmallSteps = 25;
 
-// Records of the same config computed in this process, with optional lr changes.
-std::vector<eos::StepRecord> in_process(const Config& c, const std::vector<std::pair<int, double>>& schedule = {}) {
+// Records of the same config computed in this process, in one call.
+std::vector<eos::StepRecord> in_process(const Config& c, int steps) {
   eos::Experiment e(c);
   std::vector<eos::StepRecord> recs;
-  std::size_t next = 0;
-  while (e.step_count() < c.steps && e.status() != eos::Status::Diverged) {
-    if (next < schedule.size() && schedule[next].first == e.step_count()) e.set_lr(schedule[next++].second);
-    const int until = next < schedule.size() ? schedule[next].first : c.steps;
-    e.step(until - static_cast<int>(e.step_count()), recs);
-  }
+  e.step(steps, recs);
   return recs;
 }
 
@@ -219,7 +214,7 @@ std::string expected_header(int k) {
 
 TEST_CASE("cli: CSV header, one row per step, eigenvalues every eig_every steps", "[cli]") {
   const Config c = small_config();
-  const RunResult r = run_cli(to_flags(c));
+  const RunResult r = run_cli(to_flags(c, kSmallSteps));
   INFO(r.cmd << "\nstderr: " << r.err);
   REQUIRE(r.status == 0);
   CHECK(r.err.empty());
@@ -249,14 +244,14 @@ TEST_CASE("cli: CSV and JSON agree with each other and with the in-process engin
   struct Case {
     const char* label;
     Config cfg;
+    int steps;
   };
   std::vector<Case> cases;
   {
     Config c = small_config();
-    c.steps = 250;  // crosses the CLI's chunk boundaries (100 records)
     c.eig_every = 7;
     c.neigs = 2;
-    cases.push_back({"chebyshev gd float32, 250 steps", c});
+    cases.push_back({"chebyshev gd float32, 250 steps", c, 250});  // crosses the CLI's chunks (100 records)
   }
   {
     Config c;
@@ -268,60 +263,57 @@ TEST_CASE("cli: CSV and JSON agree with each other and with the in-process engin
     c.opt = "polyak";
     c.lr = 0.05;
     c.beta = 0.9;
-    c.steps = 30;
     c.eig_every = 5;
     c.precision = "float64";
-    cases.push_back({"moons ce polyak float64", c});
+    cases.push_back({"moons ce polyak float64", c, 30});
   }
   {
     Config c = small_config();
     c.opt = "flow";
-    c.steps = 20;
     c.eig_every = 4;
     c.neigs = 1;
-    cases.push_back({"chebyshev flow", c});
+    cases.push_back({"chebyshev flow", c, 20});
   }
   for (const auto& cs : cases) {
     INFO("case: " << cs.label);
     const Config& c = cs.cfg;
     const bool classification = eos::validate(c).classification;
     const bool flow = c.opt == "flow";
-    const RunResult csv = run_cli(to_flags(c) + std::vector<std::string>{"--format", "csv"});
-    const RunResult js = run_cli(to_flags(c) + std::vector<std::string>{"--format", "json"});
+    const RunResult csv = run_cli(to_flags(c, cs.steps) + std::vector<std::string>{"--format", "csv"});
+    const RunResult js = run_cli(to_flags(c, cs.steps) + std::vector<std::string>{"--format", "json"});
     INFO(csv.cmd << "\nstderr: " << csv.err << js.err);
     REQUIRE(csv.status == 0);
     REQUIRE(js.status == 0);
     CHECK(lines_of(csv.out).at(0) == expected_header(c.neigs));
 
-    const auto recs = in_process(c);
-    REQUIRE(recs.size() == static_cast<std::size_t>(c.steps));
+    const auto recs = in_process(c, cs.steps);
+    REQUIRE(recs.size() == static_cast<std::size_t>(cs.steps));
     check_csv_matches(csv.out, recs, c.neigs, classification, flow);
 
-    const Json j = Json::parse(js.out);
-    CHECK(j.at("status").as_string() == "ok");
+    const Json j = eos::parse_json(js.out);
+    CHECK(j.at("status").get<std::string>() == "ok");
     CHECK(j.at("changes").size() == 0);
     CHECK(j.at("config") == eos::config_to_json(c));
+    CHECK(j.at("steps").get<int>() == cs.steps);
     const Json& jr = j.at("records");
     REQUIRE(jr.size() == recs.size());
     for (std::size_t i = 0; i < recs.size(); ++i) {
       const auto& r = recs[i];
       const Json& o = jr[i];
       INFO("record " << i);
-      std::int64_t step = -1;
-      REQUIRE(o.at("step").get_int64(step));
-      CHECK(step == r.step);
-      CHECK(bits(o.at("time").as_number()) == bits(r.time));
-      CHECK(bits(o.at("lr").as_number()) == bits(r.lr));
-      CHECK(bits(o.at("beta").as_number()) == bits(r.beta));
-      CHECK(bits(o.at("loss").as_number()) == bits(r.loss));
-      CHECK(bits(o.at("grad_norm").as_number()) == bits(r.grad_norm));
-      if (classification) CHECK(bits(o.at("accuracy").as_number()) == bits(r.accuracy));
+      CHECK(o.at("step").get<std::int64_t>() == r.step);
+      CHECK(bits(o.at("time").get<double>()) == bits(r.time));
+      CHECK(bits(o.at("lr").get<double>()) == bits(r.lr));
+      CHECK(bits(o.at("beta").get<double>()) == bits(r.beta));
+      CHECK(bits(o.at("loss").get<double>()) == bits(r.loss));
+      CHECK(bits(o.at("grad_norm").get<double>()) == bits(r.grad_norm));
+      if (classification) CHECK(bits(o.at("accuracy").get<double>()) == bits(r.accuracy));
       else CHECK(o.at("accuracy").is_null());
       if (flow) CHECK(o.at("threshold").is_null());
-      else CHECK(bits(o.at("threshold").as_number()) == bits(r.threshold));
+      else CHECK(bits(o.at("threshold").get<double>()) == bits(r.threshold));
       REQUIRE(o.at("eigs").size() == static_cast<std::size_t>(r.neig));
-      for (int e = 0; e < r.neig; ++e) CHECK(bits(o.at("eigs")[e].as_number()) == bits(r.eig[e]));
-      if (r.neig > 0) CHECK(o.at("hvps").as_number() == r.hvps);
+      for (int e = 0; e < r.neig; ++e) CHECK(bits(o.at("eigs")[e].get<double>()) == bits(r.eig[e]));
+      if (r.neig > 0) CHECK(o.at("hvps").get<double>() == r.hvps);
       else CHECK(o.at("hvps").is_null());
     }
   }
@@ -329,13 +321,12 @@ TEST_CASE("cli: CSV and JSON agree with each other and with the in-process engin
 
 TEST_CASE("cli: two runs with the same flags give the same bytes", "[cli]") {
   Config c = small_config();
-  c.steps = 60;
   c.eig_every = 5;
   for (const char* fmt : {"csv", "json"}) {
     for (const char* prec : {"float32", "float64"}) {
       INFO(fmt << " " << prec);
       c.precision = prec;
-      const auto args = to_flags(c) + std::vector<std::string>{"--format", fmt};
+      const auto args = to_flags(c, 60) + std::vector<std::string>{"--format", fmt};
       const RunResult a = run_cli(args), b = run_cli(args);
       REQUIRE(a.status == 0);
       REQUIRE(b.status == 0);
@@ -346,7 +337,7 @@ TEST_CASE("cli: two runs with the same flags give the same bytes", "[cli]") {
   // A different seed gives different weights, hence different records.
   Config d = c;
   d.seed = c.seed + 1;
-  CHECK(run_cli(to_flags(c)).out != run_cli(to_flags(d)).out);
+  CHECK(run_cli(to_flags(c, 60)).out != run_cli(to_flags(d, 60)).out);
 }
 
 TEST_CASE("cli: --config JSON equals the flags, and later flags override it", "[cli]") {
@@ -357,14 +348,16 @@ TEST_CASE("cli: --config JSON equals the flags, and later flags override it", "[
   c.classes = 3;
   c.widths = {10, 6};
   c.act = "gelu";
-  c.steps = 15;
+  c.lr_schedule = "5:x0.5";
   c.eig_every = 3;
   c.neigs = 2;
   c.data_seed = 11;
   const std::string cfg_file = file_path("cfg.json");
-  write_text(cfg_file, eos::config_to_json(c).dump(2));
+  Json doc = eos::config_to_json(c);
+  doc["steps"] = 15;  // a --config file may also hold the CLI's run length
+  write_text(cfg_file, doc.dump(2));
 
-  const RunResult flags = run_cli(to_flags(c));
+  const RunResult flags = run_cli(to_flags(c, 15));
   const RunResult file = run_cli({"--config", cfg_file});
   const RunResult file_eq = run_cli({"--config=" + cfg_file});
   INFO(file.err);
@@ -377,8 +370,7 @@ TEST_CASE("cli: --config JSON equals the flags, and later flags override it", "[
   // Flags override the file, wherever --config appears on the line.
   Config c2 = c;
   c2.lr = 0.05;
-  c2.steps = 12;
-  const RunResult flags2 = run_cli(to_flags(c2));
+  const RunResult flags2 = run_cli(to_flags(c2, 12));
   const RunResult after = run_cli({"--config", cfg_file, "--lr", "0.05", "--steps", "12"});
   const RunResult before = run_cli({"--lr", "0.05", "--steps", "12", "--config", cfg_file});
   REQUIRE(after.status == 0);
@@ -386,7 +378,7 @@ TEST_CASE("cli: --config JSON equals the flags, and later flags override it", "[
   CHECK(before.out == flags2.out);
   CHECK(after.out != flags.out);
 
-  // A --format json output can be fed back as --config (its "config" member).
+  // A --format json output can be fed back as --config (its "config" and "steps").
   const RunResult js = run_cli({"--config", cfg_file, "--format", "json"});
   REQUIRE(js.status == 0);
   const std::string out_file = file_path("previous_run.json");
@@ -399,11 +391,10 @@ TEST_CASE("cli: --config JSON equals the flags, and later flags override it", "[
   const std::string partial = file_path("partial.json");
   write_text(partial, "{\"steps\": 5, \"eig_every\": 0}");
   Config d;
-  d.steps = 5;
   d.eig_every = 0;
   const RunResult p = run_cli({"--config", partial});
   REQUIRE(p.status == 0);
-  CHECK(p.out == run_cli(to_flags(d)).out);
+  CHECK(p.out == run_cli(to_flags(d, 5)).out);
 }
 
 TEST_CASE("cli: --dump-problem round-trips the dataset and initial weights bit for bit", "[cli]") {
@@ -439,12 +430,12 @@ TEST_CASE("cli: --dump-problem round-trips the dataset and initial weights bit f
   for (const Config& c : configs) {
     INFO("dataset " << c.dataset << " bias " << c.bias);
     const std::string path = file_path("problem" + std::to_string(idx++) + ".json");
-    const RunResult r = run_cli(to_flags(c) + std::vector<std::string>{"--steps", "0", "--dump-problem", path});
+    const RunResult r = run_cli(to_flags(c, 0) + std::vector<std::string>{"--dump-problem", path});
     INFO(r.err);
     REQUIRE(r.status == 0);
     CHECK(r.out == expected_header(c.neigs) + "\n");  // --steps 0: header only
 
-    const Json j = Json::parse(read_text(path));
+    const Json j = eos::parse_json(read_text(path));
     const eos::Experiment e(c);
     const eos::Dataset& ds = e.dataset();
     const Json& X = j.at("X");
@@ -455,8 +446,8 @@ TEST_CASE("cli: --dump-problem round-trips the dataset and initial weights bit f
     for (Eigen::Index i = 0; i < ds.X.cols(); ++i) {
       REQUIRE(X[i].size() == static_cast<std::size_t>(ds.X.rows()));  // d_in values per row
       REQUIRE(Y[i].size() == static_cast<std::size_t>(ds.Y.rows()));  // d_out values per row
-      for (Eigen::Index k = 0; k < ds.X.rows(); ++k) mismatches += bits(X[i][k].as_number()) != bits(ds.X(k, i));
-      for (Eigen::Index k = 0; k < ds.Y.rows(); ++k) mismatches += bits(Y[i][k].as_number()) != bits(ds.Y(k, i));
+      for (Eigen::Index k = 0; k < ds.X.rows(); ++k) mismatches += bits(X[i][k].get<double>()) != bits(ds.X(k, i));
+      for (Eigen::Index k = 0; k < ds.Y.rows(); ++k) mismatches += bits(Y[i][k].get<double>()) != bits(ds.Y(k, i));
     }
     const auto layers = e.initial_layers();
     const Json& L = j.at("layers");
@@ -469,11 +460,11 @@ TEST_CASE("cli: --dump-problem round-trips the dataset and initial weights bit f
       for (Eigen::Index o = 0; o < layers[l].W.rows(); ++o) {
         REQUIRE(W[o].size() == static_cast<std::size_t>(layers[l].W.cols()));  // in values
         for (Eigen::Index in = 0; in < layers[l].W.cols(); ++in)
-          mismatches += bits(W[o][in].as_number()) != bits(layers[l].W(o, in));
+          mismatches += bits(W[o][in].get<double>()) != bits(layers[l].W(o, in));
       }
       if (c.bias) {
         REQUIRE(b.size() == static_cast<std::size_t>(layers[l].W.rows()));
-        for (Eigen::Index o = 0; o < layers[l].b.size(); ++o) mismatches += bits(b[o].as_number()) != bits(layers[l].b(o));
+        for (Eigen::Index o = 0; o < layers[l].b.size(); ++o) mismatches += bits(b[o].get<double>()) != bits(layers[l].b(o));
       } else {
         CHECK(b.is_array());
         CHECK(b.size() == 0);
@@ -483,48 +474,47 @@ TEST_CASE("cli: --dump-problem round-trips the dataset and initial weights bit f
     // Layer shapes chain d_in -> widths -> d_out.
     CHECK(L[0].at("W")[0].size() == X[0].size());
     CHECK(L[L.size() - 1].at("W").size() == Y[0].size());
-    // The problem's config is included for reference (with the --steps 0 given).
-    Config ran = c;
-    ran.steps = 0;
-    CHECK(j.at("config") == eos::config_to_json(ran));
+    // The problem's config is included for reference.
+    CHECK(j.at("config") == eos::config_to_json(c));
   }
 }
 
-TEST_CASE("cli: --lr-schedule changes lr at the given steps, as Experiment::set_lr does", "[cli]") {
+TEST_CASE("cli: --lr-schedule is the config field lr_schedule, applied by the engine", "[cli]") {
   Config c = small_config();
-  c.steps = 30;
   c.eig_every = 5;
-  const RunResult r = run_cli(to_flags(c) + std::vector<std::string>{"--lr-schedule", "10:0.1,20:0.05"});
+  c.lr_schedule = "10:0.1,20:x0.5";
+  const RunResult r = run_cli(to_flags(c, 30));
   INFO(r.err);
   REQUIRE(r.status == 0);
-  const auto recs = in_process(c, {{10, 0.1}, {20, 0.05}});
+  const auto recs = in_process(c, 30);  // one step() call: the engine applies the schedule
   check_csv_matches(r.out, recs, c.neigs, false, false);
   const auto lines = lines_of(r.out);
   CHECK(split(lines[10], ',')[2] == "0.2");   // step 9
   CHECK(split(lines[11], ',')[2] == "0.1");   // step 10
-  CHECK(split(lines[21], ',')[2] == "0.05");  // step 20
+  CHECK(split(lines[21], ',')[2] == "0.05");  // step 20: x0.5
   CHECK(cell_value(split(lines[21], ',')[6]) == Approx(40.0).epsilon(1e-12));  // threshold 2/0.05
 
-  const RunResult js = run_cli(to_flags(c) + std::vector<std::string>{"--lr-schedule", "10:0.1,20:0.05", "--format", "json"});
+  const RunResult js = run_cli(to_flags(c, 30) + std::vector<std::string>{"--format", "json"});
   REQUIRE(js.status == 0);
-  const Json ch = Json::parse(js.out).at("changes");
+  const Json doc = eos::parse_json(js.out);
+  CHECK(doc.at("config").at("lr_schedule") == "10:0.1,20:x0.5");
+  const Json ch = doc.at("changes");
   REQUIRE(ch.size() == 2);
-  CHECK(ch[0].at("step").as_number() == 10);
-  CHECK(ch[0].at("lr_old").as_number() == 0.2);
-  CHECK(ch[0].at("lr_new").as_number() == 0.1);
-  CHECK(ch[1].at("step").as_number() == 20);
-  CHECK(ch[1].at("lr_new").as_number() == 0.05);
+  CHECK(ch[0].at("step").get<double>() == 10);
+  CHECK(ch[0].at("lr_old").get<double>() == 0.2);
+  CHECK(ch[0].at("lr_new").get<double>() == 0.1);
+  CHECK(ch[1].at("step").get<double>() == 20);
+  CHECK(ch[1].at("lr_new").get<double>() == 0.05);
 }
 
 TEST_CASE("cli: a diverging lr is a result: rows up to the diverged step, exit 0", "[cli]") {
   Config c = small_config();
   c.lr = 5000;  // far beyond 2 / sharpness
-  c.steps = 200;
   c.eig_every = 0;
-  const RunResult r = run_cli(to_flags(c));
+  const RunResult r = run_cli(to_flags(c, 200));
   INFO(r.cmd << "\nstderr: " << r.err);
   REQUIRE(r.status == 0);
-  const auto recs = in_process(c);
+  const auto recs = in_process(c, 200);
   REQUIRE_FALSE(recs.empty());
   const std::int64_t T = recs.back().step;
   CHECK(T < 199);
@@ -534,13 +524,13 @@ TEST_CASE("cli: a diverging lr is a result: rows up to the diverged step, exit 0
   CHECK(split(lines.back(), ',')[0] == std::to_string(T));
   check_csv_matches(r.out, recs, c.neigs, false, false);
 
-  const RunResult js = run_cli(to_flags(c) + std::vector<std::string>{"--format", "json"});
+  const RunResult js = run_cli(to_flags(c, 200) + std::vector<std::string>{"--format", "json"});
   REQUIRE(js.status == 0);
   CHECK(js.err == r.err);
-  const Json j = Json::parse(js.out);
-  CHECK(j.at("status").as_string() == "diverged");
+  const Json j = eos::parse_json(js.out);
+  CHECK(j.at("status").get<std::string>() == "diverged");
   REQUIRE(j.at("records").size() == static_cast<std::size_t>(T) + 1);
-  CHECK(j.at("records")[static_cast<std::size_t>(T)].at("step").as_number() == static_cast<double>(T));
+  CHECK(j.at("records")[static_cast<std::size_t>(T)].at("step").get<double>() == static_cast<double>(T));
 }
 
 TEST_CASE("cli: bad flags and values exit 2 with one line naming the flag", "[cli]") {
@@ -552,6 +542,8 @@ TEST_CASE("cli: bad flags and values exit 2 with one line naming the flag", "[cl
   write_text(bad_value, "{\"lr\": -1}");
   const std::string bad_type = file_path("bad_type.json");
   write_text(bad_type, "{\"lr\": \"fast\"}");
+  const std::string bad_steps = file_path("bad_steps.json");
+  write_text(bad_steps, "{\"steps\": 2.5}");
 
   struct Case {
     std::vector<std::string> args;
@@ -559,68 +551,79 @@ TEST_CASE("cli: bad flags and values exit 2 with one line naming the flag", "[cl
   };
   const Case cases[] = {
       {{"--opt", "adam"}, "--opt must be one of gd|polyak|nesterov|flow, got 'adam'"},
-      {{"--lr", "-1"}, "--lr must be > 0 and finite, got -1"},
-      {{"--lr", "0"}, "--lr must be > 0 and finite, got 0"},
-      {{"--lr", "nan"}, "--lr must be > 0 and finite"},
-      {{"--lr", "inf"}, "--lr must be > 0 and finite"},
-      {{"--lr", "1.5x"}, "--lr must be a number, got '1.5x'"},
-      {{"--lr", ""}, "--lr must be a number, got ''"},
-      {{"--lr", " 1"}, "--lr must be a number"},
-      {{"--n", "1.5"}, "--n must be an integer, got '1.5'"},
-      {{"--n", "1.5x"}, "--n must be an integer, got '1.5x'"},
-      {{"--n", ""}, "--n must be an integer, got ''"},
-      {{"--n", "nan"}, "--n must be an integer, got 'nan'"},
-      {{"--n", "1e3"}, "--n must be an integer"},
-      {{"--n", "99999999999"}, "--n must be an integer in"},
-      {{"--n", "0"}, "--n must be in [1, 20000], got 0"},
-      {{"--degree", "31"}, "--degree must be in [0, 30]"},
-      {{"--d", "0"}, "--d must be in [1, 256]"},
-      {{"--dataset", "blobs", "--classes", "1"}, "--classes must be in [2, 20]"},
-      {{"--noise", "-1"}, "--noise must be in [0, 10]"},
-      {{"--data-seed", "-1"}, "--data-seed must be an integer in [0, 18446744073709551615], got '-1'"},
-      {{"--seed", "abc"}, "--seed must be an integer"},
-      {{"--seed", "18446744073709551616"}, "--seed must be an integer"},
-      {{"--widths", "50,,50"}, "--widths must be a comma-separated list"},
+      {{"--lr", "-1"}, "--lr must be a number in (0, 10000], got -1"},
+      {{"--lr", "0"}, "--lr must be a number in (0, 10000], got 0"},
+      {{"--lr", "nan"}, "--lr must be a number in (0, 10000], got nan"},
+      {{"--lr", "inf"}, "--lr must be a number in (0, 10000], got inf"},
+      {{"--lr", "1.5x"}, "--lr must be a number in (0, 10000], got '1.5x'"},
+      {{"--lr", ""}, "--lr must be a number in (0, 10000], got ''"},
+      {{"--lr", " 1"}, "--lr must be a number in (0, 10000], got ' 1'"},
+      {{"--n", "1.5"}, "--n must be an integer in [1, 20000], got '1.5'"},
+      {{"--n", "1.5x"}, "--n must be an integer in [1, 20000], got '1.5x'"},
+      {{"--n", ""}, "--n must be an integer in [1, 20000], got ''"},
+      {{"--n", "nan"}, "--n must be an integer in [1, 20000], got 'nan'"},
+      {{"--n", "1e3"}, "--n must be an integer in [1, 20000], got '1e3'"},
+      {{"--n", "99999999999"}, "--n must be an integer in [1, 20000], got 99999999999"},
+      {{"--n", "-99999999999999999999999"}, "--n must be an integer in [1, 20000], got -99999999999999999999999"},
+      {{"--n", "0"}, "--n must be an integer in [1, 20000], got 0"},
+      {{"--degree", "31"}, "--degree must be an integer in [0, 30], got 31"},
+      {{"--d", "0"}, "--d must be an integer in [1, 256], got 0"},
+      {{"--dataset", "blobs", "--classes", "1"}, "--classes must be an integer in [2, 20] for blobs, got 1"},
+      {{"--classes", "65"}, "--classes must be an integer in [1, 64], got 65"},
+      {{"--noise", "-1"}, "--noise must be a number in [0, 10], got -1"},
+      {{"--data-seed", "-1"}, "--data-seed must be an integer in [0, 9007199254740991], got -1"},
+      {{"--seed", "abc"}, "--seed must be an integer in [0, 9007199254740991], got 'abc'"},
+      {{"--seed", "18446744073709551616"}, "--seed must be an integer in [0, 9007199254740991], got 18446744073709551616"},
+      {{"--seed", "9007199254740992"}, "--seed must be an integer in [0, 9007199254740991], got 9007199254740992"},
+      {{"--widths", "50,,50"}, "--widths must be a comma-separated list of integers like 50,50, got '50,,50'"},
       {{"--widths", ""}, "--widths must be a comma-separated list"},
       {{"--widths", "50;50"}, "--widths must be a comma-separated list"},
-      {{"--widths", "0"}, "--widths entries must be in [1, 512], got 0"},
-      {{"--widths", "50,513"}, "--widths entries must be in [1, 512], got 513"},
-      {{"--widths", "1,1,1,1,1,1,1"}, "--widths must list 1 to 6"},
+      {{"--widths", "0"}, "--widths entries must be integers in [1, 512], got 0"},
+      {{"--widths", "50,513"}, "--widths entries must be integers in [1, 512], got 513"},
+      {{"--widths", "99999999999"}, "--widths entries must be integers in [1, 512], got 99999999999"},
+      {{"--widths", "1,1,1,1,1,1,1"}, "--widths must have 1 to 6 entries, got 7"},
       {{"--act", "swish"}, "--act must be one of tanh|relu|elu|gelu|softplus|sigmoid|identity, got 'swish'"},
-      {{"--bias", "yes"}, "--bias must be one of on|off, got 'yes'"},
+      {{"--bias", "yes"}, "--bias must be one of on|off|true|false, got 'yes'"},
       {{"--init", "xavier"}, "--init must be one of pytorch|normal, got 'xavier'"},
-      {{"--init-scale", "0"}, "--init-scale must be in (0, 100]"},
+      {{"--init-scale", "0"}, "--init-scale must be a number in (0, 100], got 0"},
       {{"--loss", "hinge"}, "--loss must be one of mse|ce, got 'hinge'"},
       {{"--loss", "ce"}, "--loss ce needs a classification dataset"},
       {{"--dataset", "mnist"}, "--dataset must be one of chebyshev|"},
       {{"--precision", "half"}, "--precision must be one of float32|float64, got 'half'"},
-      {{"--beta", "1"}, "--beta must be in [0, 1)"},
-      {{"--beta", "-0.1"}, "--beta must be in [0, 1)"},
-      {{"--steps", "-1"}, "--steps must be in [0, 10000000]"},
-      {{"--eig-every", "-1"}, "--eig-every must be in [0, 1000000]"},
-      {{"--neigs", "0"}, "--neigs must be in [1, 20]"},
-      {{"--neigs", "21"}, "--neigs must be in [1, 20]"},
-      {{"--lanczos-tol", "1"}, "--lanczos-tol must be in (0, 0.1]"},
-      {{"--flow-alpha", "0"}, "--flow-alpha must be in (0, 10]"},
-      {{"--flow-max-step", "-1"}, "--flow-max-step must be in (0, 1000]"},
-      {{"--diverge-factor", "1"}, "--diverge-factor must be > 1"},
+      {{"--beta", "1"}, "--beta must be a number in [0, 1), got 1"},
+      {{"--beta", "-0.1"}, "--beta must be a number in [0, 1), got -0.1"},
+      {{"--steps", "-1"}, "--steps must be an integer in [0, 10000000], got -1"},
+      {{"--steps", "99999999999"}, "--steps must be an integer in [0, 10000000], got 99999999999"},
+      {{"--steps", "ten"}, "--steps must be an integer in [0, 10000000], got 'ten'"},
+      {{"--eig-every", "-1"}, "--eig-every must be an integer in [0, 1000000], got -1"},
+      {{"--neigs", "0"}, "--neigs must be an integer in [1, 20], got 0"},
+      {{"--neigs", "21"}, "--neigs must be an integer in [1, 20], got 21"},
+      {{"--neigs", "5", "--lanczos-max-iter", "5"}, "--lanczos-max-iter must be at least neigs + 1 = 6, got 5"},
+      {{"--lanczos-tol", "1"}, "--lanczos-tol must be a number in (0, 0.1], got 1"},
+      {{"--flow-alpha", "0"}, "--flow-alpha must be a number in (0, 10], got 0"},
+      {{"--flow-max-step", "-1"}, "--flow-max-step must be a number in (0, 1000], got -1"},
+      {{"--diverge-factor", "1"}, "--diverge-factor must be a number in (1, 1000000000000], got 1"},
       {{"--format", "xml"}, "--format must be one of csv|json, got 'xml'"},
-      {{"--lr-schedule", "5"}, "--lr-schedule must be STEP:LR"},
+      {{"--lr-schedule", "5"}, "--lr-schedule must be STEP:LR[,STEP:LR...]"},
       {{"--lr-schedule", "a:0.1"}, "--lr-schedule must be STEP:LR"},
-      {{"--lr-schedule", "5:-1"}, "--lr-schedule: lr must be > 0 and finite, got -1"},
-      {{"--lr-schedule", "5:x"}, "--lr-schedule must be a number, got 'x'"},
-      {{"--lr-schedule", "10:0.1,5:0.2"}, "--lr-schedule must be STEP:LR[,STEP:LR...] with increasing"},
-      {{"--steps", "10", "--lr-schedule", "10:0.1"}, "--lr-schedule step 10 must be < --steps (10)"},
+      {{"--lr-schedule", "0:0.1"}, "--lr-schedule steps must be integers in [1, 9007199254740991], got 0"},
+      {{"--lr-schedule", "5:-1"}, "--lr-schedule entry '5:-1': lr must be a number in (0, 10000], got -1"},
+      {{"--lr-schedule", "5:x"}, "--lr-schedule must be STEP:LR"},
+      {{"--lr-schedule", "5:x-2"}, "--lr-schedule factors must be numbers > 0, got '5:x-2'"},
+      {{"--lr-schedule", "10:0.1,5:0.2"}, "--lr-schedule steps must be strictly increasing, got 5 after 10"},
+      {{"--lr-schedule", "1:x1e6"}, "--lr-schedule entry '1:x1000000' is refused: lr must be a number in (0, 10000], got 200000"},
+      {{"--steps", "10", "--lr-schedule", "10:0.1"}, "--lr-schedule step 10 is never reached: the run has --steps 10"},
+      {{"--widths", "512,512,512,512,512,512", "--n", "20000"}, "needs about "},
       {{"--frobnicate", "1"}, "unknown flag '--frobnicate'"},
       {{"-x"}, "unknown flag '-x'"},
       {{"stray"}, "unexpected argument 'stray'"},
       {{"--lr"}, "--lr needs a value"},
       {{"--config"}, "--config needs a value"},
       {{"--config", file_path("does_not_exist.json")}, "--config: cannot read"},
-      {{"--config", bad_json}, "line 3, column 7"},
+      {{"--config", bad_json}, "line 3, column 8"},
       {{"--config", unknown_key}, "unknown config field 'foo'"},
-      {{"--config", bad_type}, "config field 'lr' must be a number, got string"},
-      {{"--config", bad_value}, ": lr must be > 0 and finite, got -1"},
+      {{"--config", bad_type}, ": lr must be a number in (0, 10000], got \"fast\""},
+      {{"--config", bad_value}, ": lr must be a number in (0, 10000], got -1"},
       {{"--config", bad_value, "--config", bad_value}, "--config may be given only once"},
   };
   for (const auto& c : cases) {
@@ -632,9 +635,15 @@ TEST_CASE("cli: bad flags and values exit 2 with one line naming the flag", "[cl
     CHECK(r.err.rfind("eos-run: ", 0) == 0);
     CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
   }
-  // A bad value from the file names the file, and a flag fixes it.
+  // The run length in a config file is checked like the flag (which the cases above all give).
+  const RunResult bs = run_cli({"--config", bad_steps});
+  CHECK(bs.status == 2);
+  CHECK(bs.err == "eos-run: --config " + bad_steps + ": steps must be an integer in [0, 10000000], got 2.5\n");
+  // A bad value from the file names the file, and a flag fixes it (also one that overflows).
   const RunResult fixed = run_cli({"--config", bad_value, "--lr", "0.1", "--steps", "2"});
   CHECK(fixed.status == 0);
+  write_text(bad_value, "{\"n\": 99999999999, \"steps\": -1}");
+  CHECK(run_cli({"--config", bad_value, "--n", "5", "--steps", "2"}).status == 0);
 }
 
 TEST_CASE("cli: --help, --flag=value and an unwritable dump file", "[cli]") {
@@ -643,7 +652,7 @@ TEST_CASE("cli: --help, --flag=value and an unwritable dump file", "[cli]") {
   for (const char* f : {"--dataset", "--n ", "--degree", "--d ", "--classes", "--noise", "--data-seed", "--widths",
                         "--act", "--bias", "--init ", "--init-scale", "--loss", "--opt", "--lr ", "--beta", "--steps",
                         "--eig-every", "--neigs", "--seed", "--config", "--format", "--dump-problem", "--precision",
-                        "--flow-alpha", "--flow-max-step", "--lanczos-tol", "--lr-schedule"}) {
+                        "--flow-alpha", "--flow-max-step", "--lanczos-tol", "--lr-schedule", "--schema"}) {
     INFO(f);
     CHECK(h.out.find(f) != std::string::npos);
   }
@@ -654,7 +663,23 @@ TEST_CASE("cli: --help, --flag=value and an unwritable dump file", "[cli]") {
   CHECK(a.out == b.out);
   CHECK(lines_of(a.out).size() == 8);
 
-  const RunResult w = run_cli(to_flags(c) + std::vector<std::string>{"--dump-problem", "/nonexistent-dir/p.json"});
+  const RunResult w = run_cli(to_flags(c, 2) + std::vector<std::string>{"--dump-problem", "/nonexistent-dir/p.json"});
   CHECK(w.status == 1);
   CHECK(w.err.find("--dump-problem") != std::string::npos);
+}
+
+TEST_CASE("cli: --schema prints the field table and --help lists every field with its range and default", "[cli]") {
+  const RunResult s = run_cli({"--schema"});
+  REQUIRE(s.status == 0);
+  CHECK(eos::parse_json(s.out) == eos::config_schema());
+  const RunResult h = run_cli({"--help"});
+  REQUIRE(h.status == 0);
+  const Config d;
+  for (const eos::Field& f : eos::config_fields()) {
+    INFO(f.name);
+    CHECK(h.out.find(eos::flag_of(f) + " " + f.metavar) != std::string::npos);
+    if (f.type == eos::FieldType::Int || f.type == eos::FieldType::Real)
+      CHECK(h.out.find("in " + eos::range_text(f) + ", default " + eos::field_to_text(f, d) + ")") !=
+            std::string::npos);
+  }
 }

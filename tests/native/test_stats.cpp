@@ -64,7 +64,7 @@ TEST_CASE("settled_stats: a run that never reaches its line (or has none) uses t
   CHECK(t.median == 3.5);
 }
 
-TEST_CASE("settled_stats: skips non-finite values; rejects mismatched or decreasing input") {
+TEST_CASE("settled_stats: skips non-finite values and rejects mismatched or decreasing input") {
   const double inf = std::numeric_limits<double>::infinity();
   eos::SettledOptions now;
   now.settle_steps = 0;

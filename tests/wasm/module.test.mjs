@@ -1,8 +1,9 @@
 // The WASM module on its own (web/src/wasm/eoslab.mjs, loaded in Node with its
-// .wasm bytes): SIMD really compiled in, the record chunks are fresh typed-array
-// copies, errors are JS Errors with the engine's message (never an abort, and the
-// module keeps working), a diverging run is a result, and the one JS-owned C++
-// object (RunHandle) can be created and deleted 1,000 times without growing the heap.
+// .wasm bytes): SIMD really compiled in, configs cross as JSON text, the record
+// chunks are fresh typed-array copies, errors are JS Errors with the engine's
+// message (never an abort, and the module keeps working), a diverging run is a
+// result, the lr schedule runs in the engine, and the one JS-owned C++ object
+// (RunHandle) can be created and deleted 1,000 times without growing the heap.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { before, describe, test } from 'node:test';
@@ -15,6 +16,7 @@ before(async () => {
   S = await loadModule('scalar');
 });
 
+const J = (cfg) => JSON.stringify(cfg);
 const SMALL = { dataset: 'chebyshev', degree: 3, n: 20, widths: [20], act: 'tanh', lr: 0.2, eig_every: 10 };
 
 describe('SIMD', () => {
@@ -42,8 +44,8 @@ describe('SIMD', () => {
   });
 
   test('SIMD and scalar builds compute the same run to float32 rounding', () => {
-    const a = M.createRun(SMALL);
-    const b = S.createRun(SMALL);
+    const a = M.createRun(J(SMALL));
+    const b = S.createRun(J(SMALL));
     const ca = a.step(100);
     const cb = b.step(100);
     a.delete();
@@ -56,7 +58,7 @@ describe('SIMD', () => {
 
 describe('runs and records', () => {
   test('step(n) returns a RecordChunk of fresh typed arrays (not views of the wasm heap)', () => {
-    const run = M.createRun({ ...SMALL, neigs: 2 });
+    const run = M.createRun(J({ ...SMALL, neigs: 2 }));
     const info0 = run.info();
     assert.equal(info0.step, 0);
     assert.equal(info0.numParams, 1 * 20 + 20 + 20 * 1 + 1);
@@ -86,7 +88,7 @@ describe('runs and records', () => {
     }
     // The copies survive heap growth: allocate a lot, then read again.
     const before = c.loss[3];
-    const big = M.createRun({ dataset: 'gaussian-mixture', n: 4000, d: 64, classes: 10, widths: [256, 256], eig_every: 0 });
+    const big = M.createRun(J({ dataset: 'gaussian-mixture', n: 4000, d: 64, classes: 10, widths: [256, 256], eig_every: 0 }));
     big.step(1);
     big.delete();
     assert.equal(c.loss[3], before);
@@ -101,7 +103,7 @@ describe('runs and records', () => {
   });
 
   test('setLr/setBeta are live from the next step and recorded; sharpness(k) does not step', () => {
-    const run = M.createRun({ ...SMALL, opt: 'polyak', beta: 0.5 });
+    const run = M.createRun(J({ ...SMALL, opt: 'polyak', beta: 0.5 }));
     run.step(5);
     run.setLr(0.1);
     run.setBeta(0.8);
@@ -121,8 +123,42 @@ describe('runs and records', () => {
     run.delete();
   });
 
+  test('lr_schedule runs in the engine: the same records in one chunk or many, changes listed', () => {
+    const cfg = J({ ...SMALL, lr_schedule: '30:0.1,60:x0.5' });
+    const a = M.createRun(cfg);
+    const b = M.createRun(cfg);
+    const ca = a.step(90);
+    const lrs = [];
+    const losses = [];
+    for (const n of [29, 1, 1, 29, 30]) {
+      const c = b.step(n);
+      lrs.push(...c.lr);
+      losses.push(...c.loss);
+    }
+    assert.deepEqual(lrs, Array.from(ca.lr));
+    assert.deepEqual(losses, Array.from(ca.loss));
+    assert.equal(ca.lr[29], 0.2);
+    assert.equal(ca.lr[30], 0.1);
+    assert.equal(ca.lr[60], 0.05);
+    assert.deepEqual(a.changes(), [
+      { step: 30, lrOld: 0.2, lrNew: 0.1, betaOld: 0.9, betaNew: 0.9 },
+      { step: 60, lrOld: 0.1, lrNew: 0.05, betaOld: 0.9, betaNew: 0.9 },
+    ]);
+    assert.deepEqual(b.changes(), a.changes());
+    assert.equal(a.config().lr_schedule, '30:0.1,60:x0.5');
+    a.delete();
+    b.delete();
+  });
+
+  test('a config beyond the memory budget is refused up front, naming the fields to shrink', () => {
+    const big = J({ widths: [512, 512, 512, 512, 512, 512], n: 20000 });
+    const msg = M.validateConfig(big);
+    assert.match(msg, /^this configuration needs about \d+ MiB of memory, more than the 1536 MiB budget: shrink widths, n or neigs$/);
+    assert.throws(() => M.createRun(big), { message: msg });
+  });
+
   test('sharpness(k) matches the eigenvalue recorded at the same point', () => {
-    const run = M.createRun({ ...SMALL, lanczos_tol: 1e-6 });
+    const run = M.createRun(J({ ...SMALL, lanczos_tol: 1e-6 }));
     const s = run.sharpness(1).values[0];
     const c = run.step(1);
     run.delete();
@@ -130,7 +166,7 @@ describe('runs and records', () => {
   });
 
   test('setProgress: "eigs" after every HVP (1, 2, ...), then one "step" per step; null removes it', () => {
-    const run = M.createRun({ ...SMALL, eig_every: 2, neigs: 3 });
+    const run = M.createRun(J({ ...SMALL, eig_every: 2, neigs: 3 }));
     const seen = [];
     run.setProgress((p) => seen.push({ ...p }));
     const c = run.step(3);
@@ -151,13 +187,26 @@ describe('runs and records', () => {
 
 describe('errors', () => {
   test('bad config, bad arguments: Error objects with the engine message, and the module keeps working', () => {
-    assert.throws(() => M.createRun({ lr: -1 }), (e) => e instanceof Error && e.message === 'lr must be > 0 and finite, got -1');
-    assert.throws(() => M.createRun({ lr: 'x' }), { message: "config field 'lr' must be a number, got string" });
-    assert.throws(() => M.createRun({ foo: 1 }), /^Error: unknown config field 'foo' \(known fields: dataset, n, degree, /);
-    const run = M.createRun(SMALL);
-    assert.throws(() => run.setLr(0), { message: 'lr must be > 0 and finite, got 0' });
-    assert.throws(() => run.setLr(NaN), { message: 'lr must be > 0 and finite, got nan' });
-    assert.throws(() => run.setBeta(1), { message: 'beta must be in [0, 1) and finite, got 1' });
+    assert.throws(() => M.createRun(J({ lr: -1 })), (e) => e instanceof Error && e.message === 'lr must be a number in (0, 10000], got -1');
+    assert.throws(() => M.createRun(J({ lr: 'x' })), { message: 'lr must be a number in (0, 10000], got "x"' });
+    assert.throws(() => M.createRun(J({ foo: 1 })), /^Error: unknown config field 'foo' \(known fields: dataset, n, degree, /);
+    // Integer fields name their own range whatever the input (overflow, fraction, string).
+    assert.throws(() => M.createRun(J({ n: 1e20 })), { message: 'n must be an integer in [1, 20000], got 1e+20' });
+    assert.throws(() => M.createRun(J({ n: 2.5 })), { message: 'n must be an integer in [1, 20000], got 2.5' });
+    assert.throws(() => M.createRun(J({ n: '3' })), { message: 'n must be an integer in [1, 20000], got "3"' });
+    assert.throws(() => M.createRun('{"widths": [99999999999]}'), {
+      message: 'widths entries must be integers in [1, 512], got 99999999999',
+    });
+    assert.throws(() => M.createRun('{"n": 1,}'), { message: /^JSON parse error at line 1, column 9: / });
+    assert.throws(() => M.createRun('{"n": 1, "n": 2}'), { message: 'JSON parse error at line 1, column 10: duplicate key "n"' });
+    assert.throws(() => M.createRun(SMALL), { name: 'TypeError', message: /^createRun takes the config as a JSON string/ });
+    assert.equal(M.validateConfig(J({ n: 0 })), 'n must be an integer in [1, 20000], got 0');
+    assert.equal(M.validateConfig(J(SMALL)), '');
+    assert.equal(M.validateConfig(undefined), '');
+    const run = M.createRun(J(SMALL));
+    assert.throws(() => run.setLr(0), { message: 'lr must be a number in (0, 10000], got 0' });
+    assert.throws(() => run.setLr(NaN), { message: 'lr must be a number in (0, 10000], got nan' });
+    assert.throws(() => run.setBeta(1), { message: 'beta must be a number in [0, 1), got 1' });
     assert.throws(() => run.setLr('0.1'), { name: 'TypeError', message: 'lr must be a number, got string' });
     assert.throws(() => run.sharpness(0), { message: 'k must be an integer in [1, 20], got 0' });
     assert.throws(() => run.sharpness(21), { message: 'k must be an integer in [1, 20], got 21' });
@@ -167,13 +216,13 @@ describe('errors', () => {
     assert.equal(run.step(3).rows, 3, 'still works');
     run.delete();
     assert.throws(() => run.step(1), /deleted/);
-    const again = M.createRun(SMALL);
+    const again = M.createRun(J(SMALL));
     assert.equal(again.step(2).rows, 2);
     again.delete();
   });
 
   test('a diverging run reports diverged, not an exception', () => {
-    const run = M.createRun({ ...SMALL, lr: 500 });
+    const run = M.createRun(J({ ...SMALL, lr: 500 }));
     const c = run.step(200);
     assert.ok(c.rows >= 1 && c.rows < 200, `stopped early (${c.rows} rows)`);
     const last = c.loss[c.rows - 1];
@@ -188,7 +237,7 @@ describe('errors', () => {
 
 describe('memory', () => {
   const cycle = (cfg) => {
-    const r = M.createRun(cfg);
+    const r = M.createRun(J(cfg));
     r.step(12);
     r.sharpness(2);
     r.setLr(0.1);
@@ -207,15 +256,15 @@ describe('memory', () => {
   });
 
   test('1,000 rejected configs and setter errors leak nothing either', () => {
-    const run = M.createRun(SMALL);
+    const run = M.createRun(J(SMALL));
     for (let i = 0; i < 20; i++) {
-      assert.throws(() => M.createRun({ lr: -1 }));
+      assert.throws(() => M.createRun(J({ lr: -1 })));
       assert.throws(() => run.setLr(-1));
     }
     const used0 = M.heapStats().used;
     for (let i = 0; i < 1000; i++) {
-      assert.throws(() => M.createRun({ n: 0 }));
-      assert.throws(() => M.createRun({ widths: [20, 'x'] }));
+      assert.throws(() => M.createRun(J({ n: 0 })));
+      assert.throws(() => M.createRun(J({ widths: [20, 'x'] })));
       assert.throws(() => run.setLr(-1));
       assert.throws(() => run.step(-1));
     }
@@ -225,7 +274,7 @@ describe('memory', () => {
 
   test('the leak check can fail: runs that are not deleted do show up', () => {
     const used0 = M.heapStats().used;
-    const runs = Array.from({ length: 10 }, () => M.createRun(SMALL));
+    const runs = Array.from({ length: 10 }, () => M.createRun(J(SMALL)));
     assert.ok(M.heapStats().used > used0 + 10 * 1000);
     runs.forEach((r) => r.delete());
     assert.equal(M.heapStats().used, used0);

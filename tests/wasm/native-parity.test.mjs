@@ -1,8 +1,8 @@
-// WASM vs native: the same config given to the WASM module (web/src/wasm/eoslab.mjs)
-// and to the native CLI (build/native/eos-run) must give the same problem bit for
-// bit (dataset and initial weights: our own RNG and deterministic math, issue 2
-// item 1), loss/sharpness records that agree to 1e-4 relative over the first 200
-// steps, and the same message for every bad config.
+// WASM vs native: the same config JSON given to the WASM module
+// (web/src/wasm/eoslab.mjs) and to the native CLI (build/native/eos-run) must give
+// the same problem bit for bit (dataset and initial weights: our own RNG and
+// deterministic math), loss/sharpness records that agree to 1e-4 relative over the
+// first 200 steps, the same message for every bad config, and the same schema.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { readFileSync } from 'node:fs';
@@ -18,11 +18,11 @@ before(async () => {
 });
 after(() => tmp?.cleanup());
 
+const J = (cfg) => JSON.stringify(cfg);
+
 let fileNo = 0;
 function configFile(cfg) {
-  // BigInt seeds are written as exact JSON integers.
-  const text = JSON.stringify(cfg, (_k, v) => (typeof v === 'bigint' ? `@@${v}@@` : v)).replace(/"@@(-?\d+)@@"/g, '$1');
-  return writeConfig(tmp.dir, `c${fileNo++}.json`, text);
+  return writeConfig(tmp.dir, `c${fileNo++}.json`, J(cfg));
 }
 
 /** --dump-problem of the CLI, flattened like the module's dump (rows of the JSON = rows of the matrix). */
@@ -59,14 +59,14 @@ const PROBLEMS = {
   'gaussian-mixture d=32 c=10': { dataset: 'gaussian-mixture', n: 200, d: 32, classes: 10, widths: [40, 40], noise: 1 },
   'teacher d=5 outputs=3, elu': { dataset: 'teacher', n: 60, d: 5, classes: 3, widths: [20], act: 'elu', data_seed: 11 },
   'linear d=6 (orthogonal columns)': { dataset: 'linear', n: 30, d: 6, classes: 2, widths: [6, 6], act: 'identity' },
-  'float64, 64-bit seeds': { precision: 'float64', seed: 18446744073709551615n, data_seed: 9007199254740993n },
+  'float64, the largest seeds (2^53 - 1)': { precision: 'float64', seed: 9007199254740991, data_seed: 9007199254740990 },
 };
 
 describe('same problem bit for bit (--dump-problem vs dumpProblem)', () => {
   for (const [name, cfg] of Object.entries(PROBLEMS)) {
     test(name, () => {
       const nat = cliDump(cfg);
-      const w = M.dumpProblem(cfg);
+      const w = M.dumpProblem(J(cfg));
       checkMatrix('X', nat.X, w.X);
       checkMatrix('Y', nat.Y, w.Y);
       assert.equal(w.layers.length, nat.layers.length, 'layer count');
@@ -77,8 +77,8 @@ describe('same problem bit for bit (--dump-problem vs dumpProblem)', () => {
       });
       // The dump is not trivially empty (a vacuous comparison would pass).
       assert.ok(w.X.data.length > 0 && w.layers[0].W.data.length > 0);
-      // Both sides read the same config (seeds above 2^53 compare as the same rounded double).
-      assert.deepEqual({ ...w.config, steps: 0 }, nat.config); // the CLI ran with --steps 0
+      // Both sides read the same config, seeds exactly.
+      assert.deepEqual(w.config, nat.config);
     });
   }
 });
@@ -113,7 +113,7 @@ describe('records agree with the native CLI', () => {
   test('chebyshev T3: loss and sharpness within 1e-4 relative over the first 200 steps; close at 2000', (t) => {
     const steps = 2000;
     const recs = cliRecords(CHEB, steps);
-    const run = M.createRun(CHEB);
+    const run = M.createRun(J(CHEB));
     const chunk = run.step(steps);
     run.delete();
     assert.equal(chunk.rows, steps);
@@ -142,7 +142,7 @@ describe('records agree with the native CLI', () => {
     const cfg = { dataset: 'gaussian-mixture', n: 200, d: 16, classes: 5, noise: 1, widths: [64, 64], lr: 0.5, eig_every: 20 };
     const steps = 600;
     const recs = cliRecords(cfg, steps);
-    const run = M.createRun(cfg);
+    const run = M.createRun(J(cfg));
     const chunk = run.step(steps);
     run.delete();
     const first = compare(chunk, recs, 200);
@@ -161,7 +161,7 @@ describe('records agree with the native CLI', () => {
 });
 
 // Every bad-config case of tests/native/test_config.cpp (validate ranges and JSON types),
-// given as a JS object to the binding and as a --config file to the CLI.
+// given as JSON text to the binding and as a --config file to the CLI.
 const BAD = [
   { dataset: 'mnist' }, { dataset: '' },
   { n: 0 }, { n: -5 }, { n: 20001 },
@@ -178,7 +178,7 @@ const BAD = [
   { beta: -0.1 }, { beta: 1 },
   { flow_alpha: 0 }, { flow_alpha: 11 },
   { flow_max_step: 0 }, { flow_max_step: 1001 },
-  { steps: -1 }, { steps: 10000001 },
+  { lr_schedule: '0:0.1' }, { lr_schedule: '5:-1' }, { lr_schedule: '9:0.1,5:0.2' }, { lr_schedule: '5:x1e9' },
   { eig_every: -1 }, { eig_every: 1000001 },
   { neigs: 0 }, { neigs: 21 },
   { lanczos_tol: 0 }, { lanczos_tol: 0.2 },
@@ -187,31 +187,35 @@ const BAD = [
   { dataset: 'chebyshev', loss: 'ce' }, { dataset: 'teacher', loss: 'ce' },
   { dataset: 'linear', n: 3, d: 4 },
   // Wrong JSON types and unknown keys (config_from_json).
-  { lr: '0.1' }, { beta: null }, { noise: [0.1] }, { n: 1.5 }, { n: '20' }, { steps: 1e10 }, { neigs: true },
+  { lr: '0.1' }, { beta: null }, { noise: [0.1] }, { n: 1.5 }, { n: '20' }, { n: 1e20 }, { neigs: true },
+  { widths: [99999999999] }, { lr_schedule: 5 },
   { widths: 50 }, { widths: [50, 'a'] }, { widths: [50, 2.5] }, { bias: 'on' }, { bias: 1 },
   { seed: -1 }, { data_seed: 18446744073709551616 }, { dataset: 3 }, { act: {} }, { opt: false },
   { lr: 0.1, learning_rate: 0.1 }, { Lr: 0.1 }, { foo: 1 },
 ];
 
-// NaN and infinity cannot be written in JSON: those cases go through CLI flags, whose
-// message names the flag ("--lr must be ...") where the engine names the field.
+// NaN and infinity cannot be written in JSON: through CLI flags, the message names the
+// flag and the field's range from the schema.
 const NON_FINITE = [
-  ['noise', '--noise', 'nan', NaN], ['noise', '--noise', 'inf', Infinity],
-  ['init_scale', '--init-scale', 'nan', NaN],
-  ['lr', '--lr', 'nan', NaN], ['lr', '--lr', 'inf', Infinity],
-  ['beta', '--beta', 'nan', NaN],
-  ['flow_alpha', '--flow-alpha', 'nan', NaN], ['flow_max_step', '--flow-max-step', 'inf', Infinity],
-  ['lanczos_tol', '--lanczos-tol', 'nan', NaN], ['diverge_factor', '--diverge-factor', 'nan', NaN],
+  ['noise', '--noise', 'nan'], ['noise', '--noise', 'inf'], ['init_scale', '--init-scale', 'nan'],
+  ['lr', '--lr', 'nan'], ['lr', '--lr', 'inf'], ['beta', '--beta', 'nan'],
+  ['flow_alpha', '--flow-alpha', 'nan'], ['flow_max_step', '--flow-max-step', 'inf'],
+  ['lanczos_tol', '--lanczos-tol', 'nan'], ['diverge_factor', '--diverge-factor', '-inf'],
 ];
 
 function bindingMessage(cfg) {
   try {
-    M.createRun(cfg).delete();
+    M.createRun(J(cfg)).delete();
   } catch (e) {
     assert.ok(e instanceof Error, `not an Error: ${e}`);
     return e.message;
   }
   return null;
+}
+
+/** "(0, 10000]" for a real field of the schema. */
+function realRange(f) {
+  return `${f.min_open ? '(' : '['}${f.min}, ${f.max}${f.max_open ? ')' : ']'}`;
 }
 
 describe('bad configs: the binding gives the CLI/engine message', () => {
@@ -228,8 +232,8 @@ describe('bad configs: the binding gives the CLI/engine message', () => {
       assert.equal(r.code, 2, `CLI exit code for ${label}: ${r.stderr}`);
       assert.equal(r.stderr, `eos-run: --config ${path}: ${msg}\n`, `message for ${label}`);
       // validateConfig and dumpProblem report the same message.
-      assert.throws(() => M.validateConfig(cfg), { message: msg });
-      assert.throws(() => M.dumpProblem(cfg), { message: msg });
+      assert.equal(M.validateConfig(J(cfg)), msg);
+      assert.throws(() => M.dumpProblem(J(cfg)), { message: msg });
       Object.keys(cfg).forEach((k) => fields.add(k));
       messages.add(msg);
     }
@@ -237,36 +241,51 @@ describe('bad configs: the binding gives the CLI/engine message', () => {
     assert.ok(messages.size >= 60, `messages are specific (${messages.size} distinct)`);
   });
 
-  test('non-finite values (via CLI flags)', () => {
-    for (const [field, flag, text, value] of NON_FINITE) {
-      const msg = bindingMessage({ [field]: value });
-      assert.ok(msg && msg.startsWith(`${field} `), `binding message for ${field}=${text}: ${msg}`);
+  test('non-finite values (via CLI flags) name the range of the schema; NaN sent as JSON is null', () => {
+    const schema = JSON.parse(M.configSchema());
+    for (const [field, flag, text] of NON_FINITE) {
+      const f = schema.fields.find((x) => x.name === field);
       const r = runCli([flag, text, '--steps', '1']);
       assert.equal(r.code, 2);
-      assert.equal(r.stderr, `eos-run: ${flag}${msg.slice(field.length)}\n`, `${flag} ${text}`);
+      assert.equal(r.stderr, `eos-run: ${flag} must be a number in ${realRange(f)}, got ${text}\n`, `${flag} ${text}`);
+      assert.equal(bindingMessage({ [field]: Number(text) }), `${field} must be a number in ${realRange(f)}, got null`);
     }
   });
 
-  test('a JS value with no JSON form is named, and config must be an object', () => {
-    assert.throws(() => M.createRun({ lr: () => 1 }), { message: "config field 'lr' must be a JSON value, got a JavaScript function" });
-    assert.throws(() => M.createRun([1, 2]), { message: 'config must be a JSON object, got array' });
-    assert.throws(() => M.createRun('lr'), { message: 'config must be a JSON object, got string' });
-    assert.throws(() => M.createRun(null), { message: 'config must be a JSON object, got null' });
-    // The CLI says the same for the same JSON.
-    for (const [text, msg] of [['[1, 2]', 'config must be a JSON object, got array'], ['"lr"', 'config must be a JSON object, got string']]) {
+  test('the memory budget: the same message from the binding and the CLI', () => {
+    const cfg = { widths: [512, 512, 512, 512, 512, 512], n: 20000 };
+    const msg = bindingMessage(cfg);
+    assert.match(msg, /^this configuration needs about \d+ MiB of memory/);
+    assert.equal(runCli(['--config', configFile(cfg)]).stderr, `eos-run: ${msg}\n`);
+    assert.equal(runCli(['--widths', '512,512,512,512,512,512', '--n', '20000']).stderr, `eos-run: ${msg}\n`);
+  });
+
+  test('malformed JSON and non-objects: the same message as the CLI', () => {
+    for (const [text, msg] of [
+      ['[1, 2]', 'config must be a JSON object, got array'],
+      ['"lr"', 'config must be a JSON object, got string'],
+      ['null', 'config must be a JSON object, got null'],
+      ['{"lr": 0.1,\n "lr": 0.2}', 'JSON parse error at line 2, column 2: duplicate key "lr"'],
+      ['{"lr": NaN}', 'JSON parse error at line 1, column 8: syntax error while parsing value - invalid literal; last read: \'"lr": N\''],
+    ]) {
+      assert.throws(() => M.createRun(text), { message: msg });
+      assert.equal(M.validateConfig(text), msg);
       const path = writeConfig(tmp.dir, `raw${fileNo++}.json`, text);
       assert.equal(runCli(['--config', path]).stderr, `eos-run: --config ${path}: ${msg}\n`);
     }
   });
 });
 
-test('defaults: defaultConfig() is the CLI default config', () => {
+test('defaults and schema: normalizeConfig, eos-run --format json and --schema agree with configSchema()', () => {
   const r = runCli(['--steps', '0', '--format', 'json']);
   assert.equal(r.code, 0);
   const cli = JSON.parse(r.stdout).config;
-  const def = M.defaultConfig();
-  assert.deepEqual({ ...def, steps: 0 }, cli);
-  assert.deepEqual(M.configFieldNames(), Object.keys(cli));
-  assert.deepEqual(M.validateConfig(undefined), def);
-  assert.deepEqual(M.validateConfig({ lr: 0.05 }), { ...def, lr: 0.05 });
+  const def = JSON.parse(M.normalizeConfig(''));
+  assert.deepEqual(def, cli);
+  const schema = JSON.parse(M.configSchema());
+  assert.deepEqual(schema, JSON.parse(runCli(['--schema']).stdout));
+  assert.deepEqual(schema.fields.map((f) => f.name), Object.keys(cli));
+  for (const f of schema.fields) assert.deepEqual(f.default, def[f.name], `default of ${f.name}`);
+  assert.deepEqual(JSON.parse(M.normalizeConfig(J({ lr: 0.05 }))), { ...def, lr: 0.05 });
+  assert.throws(() => M.normalizeConfig(J({ lr: 0 })), { message: 'lr must be a number in (0, 10000], got 0' });
 });

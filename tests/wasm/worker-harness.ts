@@ -95,7 +95,7 @@ export function wrapModule(mod: EosModule, extra: (h: RunHandle) => Partial<RunH
     delete: () => h.delete(),
     isDeleted: () => h.isDeleted(),
     ...extra(h),
-  });
+  }) as RunHandle; // setProgress only when `extra` adds it: the worker must cope with handles without the hook
   return { ...mod, createRun: (...args: Parameters<EosModule['createRun']>) => wrap(mod.createRun(...args)) } as EosModule;
 }
 

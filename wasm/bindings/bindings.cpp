@@ -1,7 +1,9 @@
-// The WebAssembly face of the EoS Lab engine (issue 4): the ONLY C++ file that
-// includes Emscripten. It turns JS values into an eos::Config, runs an
-// eos::Experiment, and hands results back as plain JS objects and typed-array
-// COPIES (never views into the wasm heap, which detach when memory grows).
+// The WebAssembly face of the EoS Lab engine: the ONLY C++ file that includes
+// Emscripten. A config crosses the boundary as a JSON string, read by the same
+// table-driven code as `eos-run --config` (eoslab/fields.hpp), so no field is
+// named here; it runs an eos::Experiment and hands results back as plain JS
+// objects and typed-array COPIES (never views into the wasm heap, which detach
+// when memory grows).
 //
 // Errors. No C++ exception and no JS exception ever crosses a wasm frame here.
 // Measured on em++ 3.1.6: a JS `throw` (val::throw_, EM_JS) or an escaping C++
@@ -11,8 +13,8 @@
 // catches std::exception, stores e.what() in g_last_error and returns a
 // sentinel (null / false); wasm/bindings/post.js wraps these raw functions so
 // that JS callers get a real `Error` carrying the engine's own message, e.g.
-//   "lr must be > 0 and finite, got -1"
-//   "config field 'lr' must be a number, got string"
+//   "<field> must be a number in <its range>, got -1"
+//   "<field> must be an integer in <its range>, got 1e+20"
 //   "unknown config field 'foo' (known fields: dataset, n, ...)"
 //
 // Ownership. Exactly one C++ object is visible to JS: RunHandle (the running
@@ -39,6 +41,7 @@
 #include "eoslab/data.hpp"
 #include "eoslab/eigen.hpp"
 #include "eoslab/experiment.hpp"
+#include "eoslab/fields.hpp"
 #include "eoslab/json.hpp"
 #include "eoslab/mlp.hpp"
 #include "eoslab/rng.hpp"
@@ -67,87 +70,32 @@ R guarded(R fallback, F&& f) {
   return fallback;
 }
 
-// ------------------------------------------------------------ JS value -> Json
+// ------------------------------------------------------------ config JSON
 
-// Decimal text of a JS BigInt ("-12") -> exact Json integer when it fits.
-eos::Json bigint_to_json(const std::string& s) {
-  const bool neg = !s.empty() && s[0] == '-';
-  std::uint64_t mag = 0;
-  bool fits = s.size() > (neg ? 1u : 0u);
-  for (std::size_t i = neg ? 1 : 0; i < s.size() && fits; ++i) {
-    const char c = s[i];
-    if (c < '0' || c > '9') { fits = false; break; }
-    const std::uint64_t d = std::uint64_t(c - '0');
-    if (mag > (std::numeric_limits<std::uint64_t>::max() - d) / 10u) fits = false;
-    else mag = mag * 10u + d;
-  }
-  if (fits && !neg) return eos::Json(static_cast<unsigned long long>(mag));
-  if (fits && mag <= std::uint64_t(std::numeric_limits<long long>::max()))
-    return eos::Json(-static_cast<long long>(mag));
-  return eos::Json(std::strtod(s.c_str(), nullptr));  // out of range: the type check will name the field
+// The config JSON text ("" = all defaults) -> Config; a malformed text, an unknown
+// key, a wrong type or an out-of-range value is an error naming the field and its
+// range. Cross-field rules are checked later by eos::validate / Experiment.
+eos::Config config_from_text(const std::string& text) {
+  if (text.empty()) return eos::Config{};
+  return eos::config_from_json(eos::parse_json(text));
 }
 
-// Converts a JS value into the engine's Json type, so that the one mapping
-// eos::config_from_json (also used by `eos-run --config`) does the field-by-field
-// reading, defaults, type checks and unknown-key rejection: the binding and the CLI
-// cannot disagree on a message. `path` names the value in messages.
-eos::Json to_json(const val& v, const std::string& path) {
-  const std::string t = v.typeOf().as<std::string>();
-  if (t == "number") return eos::Json(v.as<double>());
-  if (t == "boolean") return eos::Json(v.as<bool>());
-  if (t == "string") return eos::Json(v.as<std::string>());
-  if (t == "bigint") return bigint_to_json(v.call<std::string>("toString"));
-  if (t == "undefined" || v.isNull()) return eos::Json();
-  if (v.isArray()) {
-    eos::Json::Array a;
-    const int n = v["length"].as<int>();
-    for (int i = 0; i < n; ++i) a.push_back(to_json(v[i], path + "[" + std::to_string(i) + "]"));
-    return eos::Json(std::move(a));
-  }
-  if (t == "object") {
-    eos::Json::Object o;
-    const val keys = val::global("Object").call<val>("keys", v);
-    const int n = keys["length"].as<int>();
-    for (int i = 0; i < n; ++i) {
-      const std::string k = keys[i].as<std::string>();
-      const val x = v[k];
-      // A key holding `undefined` is absent (as JSON.stringify and TS optional fields treat it).
-      if (x.isUndefined()) continue;
-      o.emplace_back(k, to_json(x, k));
-    }
-    return eos::Json(std::move(o));
-  }
-  throw eos::ConfigError("config field '" + path + "' must be a JSON value, got a JavaScript " + t);
-}
-
-// JS config object (undefined = all defaults) -> Config; unknown keys and wrong
-// types are ConfigError. Ranges are checked later by eos::validate / Experiment.
-eos::Config config_from_val(const val& cfg) {
-  if (cfg.isUndefined()) return eos::Config{};
-  if (cfg.isArray()) throw eos::ConfigError("config must be a JSON object, got array");
-  return eos::config_from_json(to_json(cfg, "config"));
-}
-
-// ------------------------------------------------------------ Json -> JS value
-
+// A JSON value as a plain JS value (numbers as JS numbers: the seeds' range,
+// [0, 2^53 - 1], keeps them exact).
 val from_json(const eos::Json& j) {
-  switch (j.type()) {
-    case eos::Json::Type::Null: return val::null();
-    case eos::Json::Type::Bool: return val(j.as_bool());
-    case eos::Json::Type::Number: return val(j.as_number());  // seeds above 2^53 lose precision
-    case eos::Json::Type::String: return val(j.as_string());
-    case eos::Json::Type::Array: {
-      val a = val::array();
-      for (std::size_t i = 0; i < j.size(); ++i) a.set(i, from_json(j[i]));
-      return a;
-    }
-    case eos::Json::Type::Object: {
-      val o = val::object();
-      for (const auto& kv : j.as_object()) o.set(kv.first, from_json(kv.second));
-      return o;
-    }
+  if (j.is_null()) return val::null();
+  if (j.is_boolean()) return val(j.get<bool>());
+  if (j.is_number()) return val(j.get<double>());
+  if (j.is_string()) return val(j.get<std::string>());
+  if (j.is_array()) {
+    val a = val::array();
+    unsigned i = 0;
+    for (const eos::Json& x : j) a.set(i++, from_json(x));
+    return a;
   }
-  return val::undefined();
+  val o = val::object();
+  for (const auto& [k, v] : j.items()) o.set(k, from_json(v));
+  return o;
 }
 
 // A JS typed array holding a COPY of [p, p+n): `new Float64Array(view)` copies out
@@ -320,17 +268,18 @@ class RunHandle {
 };
 
 // Raw factory: nullptr (JS null) on error, message in g_last_error.
-std::unique_ptr<RunHandle> create_run(val cfg) {
-  return guarded(std::unique_ptr<RunHandle>(), [&] { return std::make_unique<RunHandle>(config_from_val(cfg)); });
+std::unique_ptr<RunHandle> create_run(std::string config_json) {
+  return guarded(std::unique_ptr<RunHandle>(),
+                 [&] { return std::make_unique<RunHandle>(config_from_text(config_json)); });
 }
 
 // ------------------------------------------------------------ free functions
 
 // The dataset and initial weights, for the bit-for-bit comparison with
 // `eos-run --dump-problem`: X (n, d_in), Y (n, d_out), layers [{W (out, in), b}].
-val dump_problem(val cfg) {
+val dump_problem(std::string config_json) {
   return guarded(val::null(), [&] {
-    const eos::Experiment e(config_from_val(cfg));
+    const eos::Experiment e(config_from_text(config_json));
     const eos::Dataset& ds = e.dataset();
     val o = val::object();
     o.set("X", matrix_rows_major(ds.X.transpose()));  // ds.X is (d_in, n)
@@ -351,17 +300,26 @@ val dump_problem(val cfg) {
   });
 }
 
-// Fills defaults and validates without building anything: the full config, or null.
-val validate_config(val cfg) {
+// "" when the config is valid (every field and every cross-field rule, the memory
+// budget included), else the engine's message: what the page shows before a run.
+std::string validate_config(std::string config_json) {
+  try {
+    eos::validate(config_from_text(config_json));
+    return "";
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+}
+
+// The full config (defaults filled in) as a JSON string; null when invalid.
+val normalize_config(std::string config_json) {
   return guarded(val::null(), [&] {
-    const eos::Spec s = eos::validate(config_from_val(cfg));
-    return from_json(eos::config_to_json(s.cfg));
+    return val(eos::config_to_json(eos::validate(config_from_text(config_json)).cfg).dump());
   });
 }
 
-val default_config() { return from_json(eos::config_to_json(eos::Config{})); }
-
-val config_field_names() { return val::array(eos::config_field_names()); }
+// The field table as JSON text (eos-run --schema prints the same document).
+std::string config_schema() { return eos::config_schema().dump(); }
 
 std::string last_error() { return g_last_error; }
 
@@ -385,10 +343,10 @@ val heap_stats() {
 // eos::bench_config (wasm/src/bench.cpp) is the same code bench/bench_native.cpp
 // times, run inside wasm (steady_clock is performance.now() here), so
 // bench/bench_wasm.mjs compares like with like.
-val bench(val cfg_js, int inner) {
+val bench(std::string config_json, int inner) {
   return guarded(val::null(), [&] {
     if (inner < 1) throw eos::ConfigError("inner must be >= 1");
-    const eos::BenchResult r = eos::bench_config(config_from_val(cfg_js), inner);
+    const eos::BenchResult r = eos::bench_config(config_from_text(config_json), inner);
     val o = val::object();
     o.set("params", val(double(r.params)));
     o.set("step_ms", val(r.step_ms));
@@ -404,11 +362,11 @@ val bench(val cfg_js, int inner) {
   });
 }
 
-// The benchmark problems 'A' / 'B' as config objects, with their inner step counts.
+// The benchmark problems 'A' / 'B' as config JSON strings, with their inner step counts.
 val bench_problem(std::string which) {
   const char w = which == "A" ? 'A' : 'B';
   val o = val::object();
-  o.set("config", from_json(eos::config_to_json(eos::bench_problem(w))));
+  o.set("config", val(eos::config_to_json(eos::bench_problem(w)).dump()));
   o.set("inner", val(eos::bench_inner(w)));
   return o;
 }
@@ -432,11 +390,11 @@ EMSCRIPTEN_BINDINGS(eoslab) {
   function("_eosCreateRun", &create_run);
   function("_eosDumpProblem", &dump_problem);
   function("_eosValidateConfig", &validate_config);
+  function("_eosNormalizeConfig", &normalize_config);
+  function("configSchema", &config_schema);
   function("_eosBench", &bench);
   function("benchProblem", &bench_problem);
   function("_eosLastError", &last_error);
-  function("defaultConfig", &default_config);
-  function("configFieldNames", &config_field_names);
   function("simdInUse", &simd_in_use);
   function("heapStats", &heap_stats);
 }

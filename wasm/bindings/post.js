@@ -15,22 +15,35 @@ addOnInit(function () {
     if (r === null || r === false) fail();
     return r;
   }
+  // The config crosses as JSON text; undefined means all defaults.
+  function json(name, x) {
+    if (x === undefined) return '';
+    if (typeof x !== 'string') {
+      throw new TypeError(name + ' takes the config as a JSON string (JSON.stringify(config)), got ' + typeof x);
+    }
+    return x;
+  }
   function number(name, x) {
     if (typeof x !== 'number') throw new TypeError(name + ' must be a number, got ' + typeof x);
     return x;
   }
 
-  Module['createRun'] = function (config) {
-    return check(Module['_eosCreateRun'](config));
+  Module['createRun'] = function (configJson) {
+    return check(Module['_eosCreateRun'](json('createRun', configJson)));
   };
-  Module['dumpProblem'] = function (config) {
-    return check(Module['_eosDumpProblem'](config));
+  Module['dumpProblem'] = function (configJson) {
+    return check(Module['_eosDumpProblem'](json('dumpProblem', configJson)));
   };
-  Module['validateConfig'] = function (config) {
-    return check(Module['_eosValidateConfig'](config));
+  // '' when valid, else the engine's message (never throws for a bad config).
+  Module['validateConfig'] = function (configJson) {
+    return Module['_eosValidateConfig'](json('validateConfig', configJson));
   };
-  Module['bench'] = function (config, inner) {
-    return check(Module['_eosBench'](config, number('inner', inner) | 0));
+  // The validated config with every default filled in, as JSON text; throws when invalid.
+  Module['normalizeConfig'] = function (configJson) {
+    return check(Module['_eosNormalizeConfig'](json('normalizeConfig', configJson)));
+  };
+  Module['bench'] = function (configJson, inner) {
+    return check(Module['_eosBench'](json('bench', configJson), number('inner', inner) | 0));
   };
 
   var P = Module['RunHandle'].prototype;

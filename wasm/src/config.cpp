@@ -1,119 +1,124 @@
-// Validation of Config (the one place), name <-> enum tables and the stability
-// thresholds of SCIENCE.md: every message names the field and its allowed range.
+// Validation of Config (the one place): each field's own range from the field
+// table, then the rules that tie fields together (dataset shapes, loss vs dataset,
+// Lanczos iterations vs k, the lr schedule, the memory budget); name <-> enum
+// mapping and the stability thresholds.
 #include "eoslab/config.hpp"
 
+#include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
-#include <sstream>
+
+#include "eoslab/fields.hpp"
+#include "eoslab/json.hpp"
 
 namespace eos {
 namespace {
 
-std::string fmt(double x) {
-  std::ostringstream s;
-  s.precision(10);
-  s << x;
-  return s.str();
-}
-
 [[noreturn]] void fail(const std::string& msg) { throw ConfigError(msg); }
 
-void check_int(const char* field, long long v, long long lo, long long hi) {
-  if (v < lo || v > hi)
-    fail(std::string(field) + " must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " +
-         std::to_string(v));
+// The enum whose position in the field's allowed names is that of `name` (the
+// enums in config.hpp list their values in the table's order; tests check it).
+template <class E>
+E enum_of(const char* field_name, const std::string& name) {
+  const Field& f = field(field_name);
+  for (std::size_t i = 0; i < f.values.size(); ++i)
+    if (name == f.values[i]) return static_cast<E>(i);
+  fail(std::string(field_name) + " must be one of " + range_text(f) + ", got '" + name + "'");
 }
 
-// lo/hi inclusive unless open; requires finite.
-void check_real(const char* field, double v, double lo, bool lo_open, double hi, bool hi_open) {
-  const bool ok = std::isfinite(v) && (lo_open ? v > lo : v >= lo) && (hi_open ? v < hi : v <= hi);
-  if (!ok)
-    fail(std::string(field) + " must be in " + (lo_open ? "(" : "[") + fmt(lo) + ", " + fmt(hi) + (hi_open ? ")" : "]") +
-         " and finite, got " + fmt(v));
+template <class E>
+const char* name_in(const char* field_name, E e) {
+  const auto& values = field(field_name).values;
+  const auto i = static_cast<std::size_t>(e);
+  return i < values.size() ? values[i] : "?";
 }
 
-template <class E, std::size_t N>
-E lookup(const char* field, const std::string& name, const std::pair<const char*, E> (&table)[N]) {
-  for (const auto& [n, e] : table)
-    if (name == n) return e;
-  std::string allowed;
-  for (std::size_t i = 0; i < N; ++i) {
-    if (i) allowed += '|';
-    allowed += table[i].first;
-  }
-  fail(std::string(field) + " must be one of " + allowed + ", got '" + name + "'");
+std::string entry_text(const ScheduleEntry& e) {
+  return std::to_string(e.step) + ":" + (e.factor ? "x" : "") + json_number(e.value);
 }
 
-constexpr std::pair<const char*, DatasetKind> kDatasets[] = {
-    {"chebyshev", DatasetKind::Chebyshev}, {"moons", DatasetKind::Moons},
-    {"circles", DatasetKind::Circles},     {"spirals", DatasetKind::Spirals},
-    {"xor", DatasetKind::Xor},             {"blobs", DatasetKind::Blobs},
-    {"gaussian-mixture", DatasetKind::GaussianMixture}, {"teacher", DatasetKind::Teacher},
-    {"linear", DatasetKind::Linear}};
-constexpr std::pair<const char*, Activation> kActs[] = {
-    {"tanh", Activation::Tanh}, {"relu", Activation::Relu},         {"elu", Activation::Elu},
-    {"gelu", Activation::Gelu}, {"softplus", Activation::Softplus}, {"sigmoid", Activation::Sigmoid},
-    {"identity", Activation::Identity}};
-constexpr std::pair<const char*, InitKind> kInits[] = {{"pytorch", InitKind::Pytorch}, {"normal", InitKind::Normal}};
-constexpr std::pair<const char*, LossKind> kLosses[] = {{"mse", LossKind::Mse}, {"ce", LossKind::Ce}};
-constexpr std::pair<const char*, OptKind> kOpts[] = {
-    {"gd", OptKind::Gd}, {"polyak", OptKind::Polyak}, {"nesterov", OptKind::Nesterov}, {"flow", OptKind::Flow}};
-constexpr std::pair<const char*, Precision> kPrecisions[] = {{"float32", Precision::Float32},
-                                                             {"float64", Precision::Float64}};
-
-template <class E, std::size_t N>
-const char* name_in(E e, const std::pair<const char*, E> (&table)[N]) {
-  for (const auto& [n, v] : table)
-    if (v == e) return n;
-  return "?";
-}
+// Largest schedule step: exact as a JS number.
+constexpr std::int64_t kMaxScheduleStep = (std::int64_t(1) << 53) - 1;
 
 }  // namespace
 
-const char* name_of(DatasetKind k) { return name_in(k, kDatasets); }
-const char* name_of(Activation k) { return name_in(k, kActs); }
-const char* name_of(OptKind k) { return name_in(k, kOpts); }
-const char* name_of(LossKind k) { return name_in(k, kLosses); }
+const char* name_of(DatasetKind k) { return name_in("dataset", k); }
+const char* name_of(Activation k) { return name_in("act", k); }
+const char* name_of(OptKind k) { return name_in("opt", k); }
+const char* name_of(LossKind k) { return name_in("loss", k); }
 
-void check_lr(double lr) {
-  if (!(std::isfinite(lr) && lr > 0)) fail("lr must be > 0 and finite, got " + fmt(lr));
-  if (lr > 1e4) fail("lr must be <= 10000, got " + fmt(lr));
+void check_lr(double lr) { check_number(field("lr"), lr); }
+void check_beta(double beta) { check_number(field("beta"), beta); }
+
+std::vector<ScheduleEntry> parse_lr_schedule(const std::string& text) {
+  std::vector<ScheduleEntry> out;
+  if (text.empty()) return out;
+  const std::string form =
+      "lr_schedule must be STEP:LR[,STEP:LR...] like 500:0.1,1000:x0.5 (LR a step size, xF a factor), got '" + text +
+      "'";
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t comma = text.find(',', start);
+    const std::string part = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    const std::size_t colon = part.find(':');
+    if (colon == std::string::npos || colon == 0) fail(form);
+    const std::string st = part.substr(0, colon);
+    std::string val = part.substr(colon + 1);
+    for (char ch : st)
+      if (ch < '0' || ch > '9') fail(form);
+    ScheduleEntry e;
+    e.factor = !val.empty() && val[0] == 'x';
+    if (e.factor) val.erase(0, 1);
+    const bool too_long = st.size() > 16;
+    e.step = too_long ? kMaxScheduleStep + 1 : std::strtoll(st.c_str(), nullptr, 10);
+    if (e.step < 1 || e.step > kMaxScheduleStep)
+      fail("lr_schedule steps must be integers in [1, " + std::to_string(kMaxScheduleStep) + "], got " + st +
+           " in '" + part + "'");
+    char* end = nullptr;
+    e.value = val.empty() || std::isspace(static_cast<unsigned char>(val[0])) ? std::numeric_limits<double>::quiet_NaN() : std::strtod(val.c_str(), &end);
+    if (end != val.c_str() + val.size()) fail(form);
+    if (e.factor) {
+      if (!(std::isfinite(e.value) && e.value > 0))
+        fail("lr_schedule factors must be numbers > 0, got '" + part + "'");
+    } else {
+      try {
+        check_lr(e.value);
+      } catch (const ConfigError& err) {
+        fail("lr_schedule entry '" + part + "': " + err.what());
+      }
+    }
+    if (!out.empty() && e.step <= out.back().step)
+      fail("lr_schedule steps must be strictly increasing, got " + std::to_string(e.step) + " after " +
+           std::to_string(out.back().step));
+    out.push_back(e);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
 }
 
-void check_beta(double beta) { check_real("beta", beta, 0.0, false, 1.0, true); }
-
 Spec validate(const Config& c) {
+  for (const Field& f : config_fields()) check_field(f, c);
   Spec s;
   s.cfg = c;
-  s.dataset = lookup("dataset", c.dataset, kDatasets);
-  check_int("n", c.n, 1, 20000);
-  check_int("degree", c.degree, 0, 30);
-  check_int("d", c.d, 1, 256);
-  check_real("noise", c.noise, 0.0, false, 10.0, false);
-  if (c.widths.empty() || c.widths.size() > static_cast<std::size_t>(kMaxDepth))
-    fail("widths must list 1 to " + std::to_string(kMaxDepth) + " hidden layer widths, got " +
-         std::to_string(c.widths.size()));
-  for (int w : c.widths)
-    if (w < 1 || w > kMaxWidth)
-      fail("widths entries must be in [1, " + std::to_string(kMaxWidth) + "], got " + std::to_string(w));
-  s.act = lookup("act", c.act, kActs);
-  s.init = lookup("init", c.init, kInits);
-  check_real("init_scale", c.init_scale, 0.0, true, 100.0, false);
-  s.loss = lookup("loss", c.loss, kLosses);
-  s.precision = lookup("precision", c.precision, kPrecisions);
-  s.opt = lookup("opt", c.opt, kOpts);
-  check_lr(c.lr);
-  check_beta(c.beta);
-  check_real("flow_alpha", c.flow_alpha, 0.0, true, 10.0, false);
-  check_real("flow_max_step", c.flow_max_step, 0.0, true, 1e3, false);
-  check_int("steps", c.steps, 0, 10000000);
-  check_int("eig_every", c.eig_every, 0, 1000000);
-  check_int("neigs", c.neigs, 1, kMaxEigs);
-  check_real("lanczos_tol", c.lanczos_tol, 0.0, true, 0.1, false);
-  check_int("lanczos_max_iter", c.lanczos_max_iter, c.neigs + 1, 5000);
-  if (!(std::isfinite(c.diverge_factor) && c.diverge_factor > 1))
-    fail("diverge_factor must be > 1 and finite, got " + fmt(c.diverge_factor));
+  s.dataset = enum_of<DatasetKind>("dataset", c.dataset);
+  s.act = enum_of<Activation>("act", c.act);
+  s.init = enum_of<InitKind>("init", c.init);
+  s.loss = enum_of<LossKind>("loss", c.loss);
+  s.precision = enum_of<Precision>("precision", c.precision);
+  s.opt = enum_of<OptKind>("opt", c.opt);
 
+  if (c.lanczos_max_iter < c.neigs + 1)
+    fail("lanczos_max_iter must be at least neigs + 1 = " + std::to_string(c.neigs + 1) + ", got " +
+         std::to_string(c.lanczos_max_iter));
+
+  // Shapes implied by the dataset; the classification sets take 2 to 20 classes.
+  auto classes_in = [&](int lo, int hi) {
+    if (c.classes < lo || c.classes > hi)
+      fail("classes must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "] for " +
+           c.dataset + ", got " + std::to_string(c.classes));
+  };
   switch (s.dataset) {
     case DatasetKind::Chebyshev:
       s.classification = false;
@@ -129,20 +134,14 @@ Spec validate(const Config& c) {
       break;
     case DatasetKind::Spirals:
     case DatasetKind::Blobs:
-      check_int("classes", c.classes, 2, 20);
-      s.classification = true;
-      s.d_in = 2;
-      s.d_out = c.classes;
-      break;
     case DatasetKind::GaussianMixture:
-      check_int("classes", c.classes, 2, 20);
+      classes_in(2, 20);
       s.classification = true;
-      s.d_in = c.d;
+      s.d_in = s.dataset == DatasetKind::GaussianMixture ? c.d : 2;
       s.d_out = c.classes;
       break;
     case DatasetKind::Teacher:
     case DatasetKind::Linear:
-      check_int("classes", c.classes, 1, 64);
       s.classification = false;
       s.d_in = c.d;
       s.d_out = c.classes;
@@ -154,6 +153,25 @@ Spec validate(const Config& c) {
   if (s.loss == LossKind::Ce && !s.classification)
     fail(std::string("loss ce needs a classification dataset (moons|circles|spirals|xor|blobs|gaussian-mixture), got '") +
          c.dataset + "'");
+
+  // Every step size the schedule reaches from cfg.lr must be a valid lr.
+  s.lr_schedule = parse_lr_schedule(c.lr_schedule);
+  double lr = c.lr;
+  for (const ScheduleEntry& e : s.lr_schedule) {
+    lr = e.factor ? lr * e.value : e.value;
+    try {
+      check_lr(lr);
+    } catch (const ConfigError& err) {
+      fail("lr_schedule entry '" + entry_text(e) + "' is refused: " + err.what());
+    }
+  }
+
+  const std::int64_t bytes = estimate_memory_bytes(s);
+  if (bytes > kMemoryBudgetBytes) {
+    auto mib = [](std::int64_t b) { return std::to_string((b + (1 << 20) - 1) >> 20) + " MiB"; };
+    fail("this configuration needs about " + mib(bytes) + " of memory, more than the " + mib(kMemoryBudgetBytes) +
+         " budget: shrink widths, n or neigs");
+  }
   return s;
 }
 

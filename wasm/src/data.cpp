@@ -1,4 +1,4 @@
-// Synthetic datasets (issue 2, item 1), deterministic from the Config and its
+// Synthetic datasets, deterministic from the Config and its
 // data_seed and identical bit for bit on every platform: all randomness comes from
 // eos::Rng, all transcendental functions from eos::det (no libm, no
 // std::*_distribution), arithmetic is plain double with FMA contraction off
@@ -176,7 +176,7 @@ void blobs(Dataset& ds, Rng& rng, int n, int classes, double noise) {
 
 // --- gaussian-mixture: class means mu_k ~ N(0, I_d) (drawn first, mean by mean,
 // coordinate by coordinate), then x_i = mu_{i % C} + noise N(0, I_d), drawn example
-// by example. A cheap stand-in for image data (issue 2).
+// by example. A cheap stand-in for image data.
 void gaussian_mixture(Dataset& ds, Rng& rng, int n, int d, int classes, double noise) {
   Eigen::MatrixXd mu(d, classes);  // (d, classes)
   for (int k = 0; k < classes; ++k)

@@ -1,12 +1,14 @@
-// The experiment runner (issue 2, item 7): dataset + MLP + optimiser + Lanczos
-// sharpness every eig_every steps, one StepRecord per step, divergence as a
-// status. Templated on the scalar behind a small virtual interface so float32
+// The experiment runner: dataset + MLP + optimiser + Lanczos sharpness every
+// eig_every steps, one StepRecord per step, divergence as a status, and the
+// schedule of lr/beta changes applied at step boundaries. Templated on the scalar behind a small virtual interface so float32
 // (default, as the paper's code) and float64 share the code.
 #include "eoslab/experiment.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
+#include <string>
 #include <utility>
 
 #include "eoslab/lanczos.hpp"
@@ -34,6 +36,27 @@ struct Experiment::Impl {
   Status status = Status::Running;
   std::vector<HyperChange> changes;
   ProgressFn progress;  // empty: none
+  // Scheduled updates not yet applied, by step (stable: same-step updates in order).
+  std::vector<std::pair<std::int64_t, HyperUpdate>> pending;
+
+  // Applies every pending update whose step has been reached.
+  void apply_due() {
+    std::size_t i = 0;
+    for (; i < pending.size() && pending[i].first <= t; ++i) {
+      const HyperUpdate& u = pending[i].second;
+      const double new_lr = u.lr ? (u.lr_factor ? lr * *u.lr : *u.lr) : lr;
+      const double new_beta = u.beta.value_or(beta);
+      if (new_lr == lr && new_beta == beta) continue;
+      changes.push_back({t, lr, new_lr, beta, new_beta});
+      if (new_lr != lr) {  // time stays an exact multiple of lr from here on
+        time_anchor = time;
+        step_anchor = t;
+      }
+      lr = new_lr;
+      beta = new_beta;
+    }
+    pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(i));
+  }
 };
 
 namespace {
@@ -117,6 +140,7 @@ struct ImplT final : Experiment::Impl {
     int done = 0;
     const Config& c = spec.cfg;
     for (; done < n && status == Status::Running; ++done) {
+      apply_due();
       const double loss = refresh();
       if (t == 0 && std::isnan(loss0)) loss0 = loss;
       StepRecord r;
@@ -148,7 +172,8 @@ struct ImplT final : Experiment::Impl {
         case OptKind::Polyak: optim::polyak(theta, vel, grad, lr, beta); break;
         case OptKind::Nesterov: optim::nesterov(theta, vel, grad, lr, beta); break;
         case OptKind::Flow: {
-          // Gradient flow by RK4 with step min(alpha/sharpness, max_step) (reference flow.py);
+          // Gradient flow by RK4 with step min(alpha/sharpness, max_step), the way Cohen et
+          // al. (2021) integrate it;
           // the sharpness is refreshed at least every 10 steps for the step size.
           const int every = c.eig_every > 0 ? std::min(c.eig_every, 10) : 10;
           if (r.neig > 0) {
@@ -168,6 +193,7 @@ struct ImplT final : Experiment::Impl {
       cache_valid = false;
       ++t;
       if (spec.opt != OptKind::Flow) time = time_anchor + double(t - step_anchor) * lr;
+      apply_due();  // so that lr()/beta() between calls are those of the next step
       out.push_back(r);
       if (progress) progress(Progress{"step", r.step, r.neig, r.hvps});
     }
@@ -211,26 +237,60 @@ Experiment::Experiment(const Config& cfg) {
     impl_ = std::make_unique<ImplT<double>>(s, std::move(d));
   else
     impl_ = std::make_unique<ImplT<float>>(s, std::move(d));
+  for (const ScheduleEntry& e : impl_->spec.lr_schedule) {
+    HyperUpdate u;
+    u.lr = e.value;
+    u.lr_factor = e.factor;
+    schedule(e.step, u);
+  }
 }
 
 Experiment::~Experiment() = default;
 
 int Experiment::step(int n, std::vector<StepRecord>& out) { return n > 0 ? impl_->step(n, out) : 0; }
 
+void Experiment::schedule(std::int64_t step, const HyperUpdate& u) {
+  Impl& m = *impl_;
+  if (step < m.t)
+    throw ConfigError("a schedule step must be >= the current step " + std::to_string(m.t) + ", got " +
+                      std::to_string(step));
+  if (u.lr && u.lr_factor && !(std::isfinite(*u.lr) && *u.lr > 0)) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", *u.lr);
+    throw ConfigError(std::string("an lr factor must be a number > 0, got ") + buf);
+  }
+  if (u.lr && !u.lr_factor) check_lr(*u.lr);
+  if (u.beta) check_beta(*u.beta);
+  auto at = m.pending.begin();
+  while (at != m.pending.end() && at->first <= step) ++at;
+  // Every lr the pending updates reach, this one included, must be valid.
+  std::vector<std::pair<std::int64_t, HyperUpdate>> next(m.pending.begin(), at);
+  next.emplace_back(step, u);
+  next.insert(next.end(), at, m.pending.end());
+  double lr = m.lr;
+  for (const auto& [s, v] : next) {
+    if (!v.lr) continue;
+    lr = v.lr_factor ? lr * *v.lr : *v.lr;
+    try {
+      check_lr(lr);
+    } catch (const ConfigError& e) {
+      throw ConfigError("the lr change at step " + std::to_string(s) + " is refused: " + e.what());
+    }
+  }
+  m.pending = std::move(next);
+  m.apply_due();
+}
+
 void Experiment::set_lr(double lr) {
-  check_lr(lr);
-  if (lr == impl_->lr) return;
-  impl_->changes.push_back({impl_->t, impl_->lr, lr, impl_->beta, impl_->beta});
-  impl_->time_anchor = impl_->time;
-  impl_->step_anchor = impl_->t;
-  impl_->lr = lr;
+  HyperUpdate u;
+  u.lr = lr;
+  schedule(impl_->t, u);
 }
 
 void Experiment::set_beta(double beta) {
-  check_beta(beta);
-  if (beta == impl_->beta) return;
-  impl_->changes.push_back({impl_->t, impl_->lr, impl_->lr, impl_->beta, beta});
-  impl_->beta = beta;
+  HyperUpdate u;
+  u.beta = beta;
+  schedule(impl_->t, u);
 }
 
 SharpnessResult Experiment::sharpness(int k) { return impl_->sharpness(k); }

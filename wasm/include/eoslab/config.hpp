@@ -1,6 +1,8 @@
 // One experiment's configuration, as plain values (strings, numbers), and the one
-// place where it is validated. The CLI, the JSON loader and the WASM binding all
-// fill a Config and call validate(); every message names the field and its range.
+// place where it is validated. The fields' names, ranges, allowed names and docs
+// are in the field table (fields.hpp); validate() checks them from there and adds
+// the rules that tie several fields together. Every message names the field and
+// its allowed range.
 #pragma once
 
 #include <cstdint>
@@ -16,10 +18,16 @@ struct ConfigError : std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
-inline constexpr int kMaxEigs = 20;      // Lanczos top-k upper bound
-inline constexpr int kMaxDepth = 6;      // hidden layers
-inline constexpr int kMaxWidth = 512;    // units per hidden layer
+// Most top eigenvalues a record holds (the field table's bound on neigs): a
+// compile-time size because StepRecord stores them inline.
+inline constexpr int kMaxEigs = 20;
 
+// validate() refuses a configuration whose estimated peak memory exceeds this:
+// the WASM module may grow to 2 GiB, and the rest is left to the JS glue and slack.
+inline constexpr std::int64_t kMemoryBudgetBytes = std::int64_t(3) << 29;  // 1.5 GiB
+
+// The enums list their values in the order of the field table's allowed names
+// (fields.cpp): name_of and validate map between them by position.
 enum class DatasetKind { Chebyshev, Moons, Circles, Spirals, Xor, Blobs, GaussianMixture, Teacher, Linear };
 enum class Activation { Tanh, Relu, Elu, Gelu, Softplus, Sigmoid, Identity };
 enum class InitKind { Pytorch, Normal };
@@ -27,37 +35,47 @@ enum class LossKind { Mse, Ce };
 enum class OptKind { Gd, Polyak, Nesterov, Flow };
 enum class Precision { Float32, Float64 };
 
+// Defaults are the member initialisers; ranges, allowed names and docs are in the
+// field table (fields.cpp), which lists every member below.
 struct Config {
   // --- data (wasm/src/data.cpp) ---
-  std::string dataset = "chebyshev";  // chebyshev|moons|circles|spirals|xor|blobs|gaussian-mixture|teacher|linear
-  int n = 20;                 // examples, 1..20000 (linear: n >= d)
-  int degree = 3;             // chebyshev target T_degree, 0..30
-  int d = 2;                  // input dimension of gaussian-mixture, teacher, linear (1..256); the 2-D sets and chebyshev ignore it
-  int classes = 2;            // classes (blobs, spirals, gaussian-mixture: 2..20) / outputs (teacher, linear: 1..64)
-  double noise = 0.1;         // input noise level, 0..10
+  std::string dataset = "chebyshev";
+  int n = 20;
+  int degree = 3;
+  int d = 2;
+  int classes = 2;
+  double noise = 0.1;
   std::uint64_t data_seed = 0;
   // --- model ---
-  std::vector<int> widths = {20};  // hidden widths, 1..6 layers, each 1..512
-  std::string act = "tanh";        // tanh|relu|elu|gelu|softplus|sigmoid|identity
+  std::vector<int> widths = {20};
+  std::string act = "tanh";
   bool bias = true;
-  std::string init = "pytorch";    // pytorch|normal
-  double init_scale = 1.0;         // normal: W ~ N(0, init_scale^2/fan_in); also scales pytorch bounds; (0, 100]
-  std::string loss = "mse";        // mse|ce (ce needs a classification dataset)
-  std::string precision = "float32";  // float32|float64
+  std::string init = "pytorch";
+  double init_scale = 1.0;
+  std::string loss = "mse";
+  std::string precision = "float32";
   // --- optimiser ---
-  std::string opt = "gd";     // gd|polyak|nesterov|flow
-  double lr = 0.2;            // (0, 1e4], finite
-  double beta = 0.9;          // momentum, [0, 1)
-  double flow_alpha = 0.5;    // flow: RK4 step = min(flow_alpha / sharpness, flow_max_step), (0, 10]
-  double flow_max_step = 0.1; // (0, 1e3]
-  std::uint64_t seed = 0;     // initial weights and Lanczos start vectors
+  std::string opt = "gd";
+  double lr = 0.2;
+  double beta = 0.9;
+  std::string lr_schedule;  // "STEP:LR[,STEP:LR...]", LR absolute or "x<factor>"; see parse_lr_schedule
+  double flow_alpha = 0.5;
+  double flow_max_step = 0.1;
+  std::uint64_t seed = 0;
   // --- measurement ---
-  int steps = 1000;           // CLI only: steps to run, 0..10000000
-  int eig_every = 10;         // compute top-k eigenvalues every this many steps (0 = never), 0..1000000
-  int neigs = 1;              // k, 1..20
-  double lanczos_tol = 1e-3;  // stop when ||Hv - lambda v|| <= tol*|lambda| for the top k, (0, 0.1]
-  int lanczos_max_iter = 300; // HVPs per call at most, k+1..5000 (capped by the parameter count)
-  double diverge_factor = 1e5;  // diverged when loss > diverge_factor * initial loss or non-finite, > 1
+  int eig_every = 10;
+  int neigs = 1;
+  double lanczos_tol = 1e-3;
+  int lanczos_max_iter = 300;
+  double diverge_factor = 1e5;
+};
+
+// One entry of an lr schedule: from step `step` on, lr = value (absolute) or
+// lr = value * (the lr in force) when `factor`.
+struct ScheduleEntry {
+  std::int64_t step = 0;
+  double value = 0;
+  bool factor = false;
 };
 
 // The validated configuration: enums instead of names, every range checked.
@@ -72,10 +90,26 @@ struct Spec {
   bool classification;  // dataset has class labels (accuracy is reported)
   int d_in;             // input dimension implied by the dataset
   int d_out;            // output dimension implied by the dataset
+  std::vector<ScheduleEntry> lr_schedule;  // cfg.lr_schedule, parsed
 };
 
-// Throws ConfigError naming the first invalid field and its allowed values/range.
+// Throws ConfigError naming the first invalid field and its allowed values/range,
+// or (for a configuration too large for the memory budget) the estimate and the
+// fields to shrink.
 Spec validate(const Config& c);
+
+// Parses Config::lr_schedule: "" (none) or STEP:LR[,STEP:LR...] with strictly
+// increasing integer steps >= 1, LR a step size ("500:0.1") or a factor of the step
+// size in force ("500:x0.5"). Throws ConfigError naming lr_schedule. Does not check
+// the resulting step sizes (validate does, from cfg.lr).
+std::vector<ScheduleEntry> parse_lr_schedule(const std::string& text);
+
+// Peak memory of a run of this validated configuration, in bytes: the dataset, the
+// activations and their derivatives for all n examples at every layer (forward,
+// backward and Hessian-vector-product caches), the parameters and optimiser state,
+// and the Lanczos basis (lanczos_basis_size vectors). An estimate of the order of
+// what the allocator holds, not a bound to the byte.
+std::int64_t estimate_memory_bytes(const Spec& s);
 
 // Name <-> enum helpers (names are the Config strings above).
 const char* name_of(DatasetKind k);
@@ -84,8 +118,8 @@ const char* name_of(OptKind k);
 const char* name_of(LossKind k);
 
 // Checks used both by validate() and by run-time setters (Experiment::set_lr, ...).
-void check_lr(double lr);      // throws ConfigError "lr must be > 0 and finite, ..."
-void check_beta(double beta);  // throws ConfigError "beta must be in [0, 1), ..."
+void check_lr(double lr);      // throws ConfigError "lr must be a number in <lr's range>, got ..."
+void check_beta(double beta);  // throws ConfigError "beta must be a number in <beta's range>, got ..."
 
 // Stability threshold on the sharpness for GD-type optimisers on a quadratic
 // (paper Section 2 and Appendix on momentum): 2/lr, (2+2b)/lr, (2+2b)/((1+2b) lr);

@@ -1,6 +1,6 @@
 // The one way the engine includes Eigen. On Emscripten with -msse4.1 -msimd128 it
-// lets Eigen take its SSE code path, which Emscripten translates to WASM SIMD
-// (see ../shared/TOOLCHAIN.md section c): clang 14 reports GNUC 4.2, which makes
+// lets Eigen take its SSE code path, which Emscripten translates to WASM SIMD:
+// clang 14 reports GNUC 4.2, which makes
 // Eigen emit x86 inline asm register hints ("+x") that WASM cannot honour, so we
 // pretend to be GCC 6.3 and blank out __asm__ while Eigen is parsed.
 #pragma once

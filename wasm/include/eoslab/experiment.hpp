@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "eoslab/config.hpp"
@@ -38,6 +39,14 @@ struct HyperChange {      // a change of lr/beta, effective from step `step` on
   double lr_old, lr_new, beta_old, beta_new;
 };
 
+// A change of the optimiser's hyperparameters: lr set to `lr` (or multiplied by it
+// when lr_factor), beta set to `beta`; an absent value is kept.
+struct HyperUpdate {
+  std::optional<double> lr;
+  bool lr_factor = false;
+  std::optional<double> beta;
+};
+
 struct SharpnessResult {
   std::vector<double> values;   // top-k, descending
   int hvps = 0;
@@ -67,8 +76,16 @@ class Experiment {
   // record is appended and no update is made. Returns the number of records appended.
   int step(int n, std::vector<StepRecord>& out);
 
-  void set_lr(double lr);      // throws ConfigError if invalid; recorded in changes()
-  void set_beta(double beta);  // idem
+  // Schedules u for step `step` (>= step_count()): it takes effect when the run
+  // reaches that step, before the step's record and update, however the run is
+  // chunked into step() calls (at once when step == step_count()). Updates for the
+  // same step apply in the order they were scheduled; each one that changes lr or
+  // beta is appended to changes(). Throws ConfigError, scheduling nothing, for a
+  // past step, an invalid value, or a factor that would take lr out of its range.
+  // The config's lr_schedule is scheduled this way when the run is built.
+  void schedule(std::int64_t step, const HyperUpdate& u);
+  void set_lr(double lr);      // schedule(step_count(), {lr}): a live change
+  void set_beta(double beta);  // schedule(step_count(), {beta})
   SharpnessResult sharpness(int k);  // top-k at the current parameters (does not step)
   // Called synchronously from step() and sharpness() (see Progress); an empty
   // function removes it. Without one, the cost is a branch per HVP. fn must not

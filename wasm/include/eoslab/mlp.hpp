@@ -2,7 +2,8 @@
 // Hessian-vector product (Pearlmutter 1994, forward-over-reverse R-operator).
 // Parameters live in one flat vector; per-layer Eigen::Map views read W_l
 // (out, in) column-major and b_l (out). Activations are stored one example per
-// column: A_l (width_l, n). Loss L = (1/n) sum_i l(f(x_i), y_i) (SCIENCE.md).
+// column: A_l (width_l, n). Loss L = (1/n) sum_i l(f(x_i), y_i), the full-batch
+// training loss of Cohen et al. (2021).
 #pragma once
 
 #include <cmath>
@@ -215,13 +216,23 @@ class Mlp {
   bool bias_;
   bool classification_;
   std::vector<int> labels_;
-  std::vector<int> sizes_;  // d_in, widths..., d_out
+  std::vector<int> sizes_;  // d_in, widths..., d_out: layer l maps sizes_[l] -> sizes_[l + 1]
   std::vector<Eigen::Index> w_off_, b_off_;
   Eigen::Index P_ = 0, n_ = 0;
-  Mat X_, Y_;  // (d_in, n), (d_out, n)
-  Vec theta_;  // parameters of the cached state
-  std::vector<Mat> Z_, A_, D_, S1_, S2_, BD_, RZ_, RA_, RD_;
-  Mat P_out_;  // softmax probabilities (d_out, n), CE only
+  Mat X_;      // (d_in, n) inputs, one example per column
+  Mat Y_;      // (d_out, n) targets (one-hot for classification)
+  Vec theta_;  // (P) parameters of the cached state
+  // Per layer l = 0..L-1, with out_l = sizes_[l + 1] and in_l = sizes_[l]:
+  std::vector<Mat> Z_;   // Z_[l]  (out_l, n)  pre-activations W_l A_l + b_l; Z_[L-1] is the output f
+  std::vector<Mat> A_;   // A_[l]  (in_l, n)   input of layer l = sigma(Z_[l-1]), l >= 1 (A_[0] unused: X_)
+  std::vector<Mat> D_;   // D_[l]  (out_l, n)  dL/dZ_l
+  std::vector<Mat> S1_;  // S1_[l] (out_l, n)  sigma'(Z_l), l < L-1
+  std::vector<Mat> S2_;  // S2_[l] (out_l, n)  sigma''(Z_l), l < L-1 (filled by the first hvp)
+  std::vector<Mat> BD_;  // BD_[l] (out_l, n)  W_{l+1}^T D_{l+1}, before the sigma' mask, l < L-1
+  std::vector<Mat> RZ_;  // RZ_[l] (out_l, n)  R{Z_l}
+  std::vector<Mat> RA_;  // RA_[l] (in_l, n)   R{A_l}, l >= 1 (scratch in the backward R-pass)
+  std::vector<Mat> RD_;  // RD_[l] (out_l, n)  R{D_l}
+  Mat P_out_;  // (d_out, n) softmax probabilities, CE only
   bool s2_valid_ = false;
 };
 

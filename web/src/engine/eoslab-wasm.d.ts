@@ -2,6 +2,8 @@
 // scalar twin eoslab_scalar.mjs): Emscripten 3.1.6 cannot emit .d.ts files. The
 // API is bound in wasm/bindings/bindings.cpp; the throwing wrappers (createRun,
 // step, setLr, ...) are added by wasm/bindings/post.js. Keep the three in step.
+// Configs cross the boundary as JSON text; the config's type is derived from the
+// generated field table (web/src/state/engine-schema.ts), never listed here.
 //
 // The types live in an ambient module named 'eoslab-wasm' that is only ever
 // imported with `import type` (erased at build time); the generated .mjs files are
@@ -9,35 +11,8 @@
 // the WASM has been built yet.
 
 declare module 'eoslab-wasm' {
-  /** The engine's configuration (eos::Config). Every field optional on input; unknown keys are errors. */
-  export interface WasmConfig {
-    dataset: string;
-    n: number;
-    degree: number;
-    d: number;
-    classes: number;
-    noise: number;
-    data_seed: number | bigint;
-    widths: number[];
-    act: string;
-    bias: boolean;
-    init: string;
-    init_scale: number;
-    loss: string;
-    precision: string;
-    opt: string;
-    lr: number;
-    beta: number;
-    flow_alpha: number;
-    flow_max_step: number;
-    seed: number | bigint;
-    steps: number; // CLI only; accepted and ignored by runs
-    eig_every: number;
-    neigs: number;
-    lanczos_tol: number;
-    lanczos_max_iter: number;
-    diverge_factor: number;
-  }
+  /** The engine's full configuration (eos::Config), one member per field of the engine's table. */
+  export type WasmConfig = import('../state/engine-schema').EngineConfig;
 
   /** One chunk of per-step records, struct of arrays (fresh copies, safe to transfer); protocol.ts's RecordChunk is this type. */
   export interface WasmRecordChunk {
@@ -148,21 +123,27 @@ declare module 'eoslab-wasm' {
     isDeleted(): boolean;
   }
 
+  /**
+   * Config arguments are JSON text (JSON.stringify of a partial config; absent keys
+   * take their defaults, unknown keys are errors); undefined means all defaults.
+   */
   export interface EosModule {
     /** Throws Error with the engine's message on a bad config. */
-    createRun(config?: Partial<WasmConfig>): RunHandle;
-    dumpProblem(config?: Partial<WasmConfig>): Problem;
-    /** The full, validated config with defaults filled in; throws Error when invalid. */
-    validateConfig(config?: Partial<WasmConfig>): WasmConfig;
-    defaultConfig(): WasmConfig;
-    configFieldNames(): string[];
+    createRun(configJson?: string): RunHandle;
+    dumpProblem(configJson?: string): Problem;
+    /** '' when the config is valid (every rule, the memory budget included), else the engine's message. */
+    validateConfig(configJson?: string): string;
+    /** The validated config with every default filled in, as JSON text; throws Error when invalid. */
+    normalizeConfig(configJson?: string): string;
+    /** The field table as JSON text: {version, fields: [...]} (the document of `eos-run --schema`). */
+    configSchema(): string;
     /** Eigen's SIMD paths compiled in: "SSE, SSE2, SSE3, SSSE3, SSE4.1" (wasm SIMD) or "None". */
     simdInUse(): string;
     heapStats(): HeapStats;
     /** The work of bench/bench_native.cpp on one problem (ms timed inside wasm). */
-    bench(config: Partial<WasmConfig>, inner: number): BenchResult;
-    /** Benchmark problem 'A' or 'B' (eos::bench_problem) and its inner step count. */
-    benchProblem(which: 'A' | 'B'): { config: WasmConfig; inner: number };
+    bench(configJson: string, inner: number): BenchResult;
+    /** Benchmark problem 'A' or 'B' (eos::bench_problem) as config JSON, and its inner step count. */
+    benchProblem(which: 'A' | 'B'): { config: string; inner: number };
     HEAP8: Int8Array;
   }
 

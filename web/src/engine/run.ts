@@ -1,18 +1,30 @@
 // The typed Run API over the WASM engine: one Run owns one RunHandle (the only C++
-// object JS must delete) and frees it in dispose(). Errors are Error objects with
-// the engine's own message ("lr must be > 0 and finite, got -1").
+// object JS must delete) and frees it in dispose(). Configs go to the engine as
+// JSON text, read by the same code as `eos-run --config`. Errors are Error objects
+// with the engine's own message, naming the field and its range.
 
 import type { EngineInfo, EosModule, HyperChange, RunHandle, SharpnessValues, WasmConfig, WasmRecordChunk } from 'eoslab-wasm';
-import type { EngineConfig, RecordChunk } from './protocol';
+import type { RecordChunk } from './protocol';
 import { loadEngine } from './loader';
 
 export type { EngineInfo, HyperChange, SharpnessValues } from 'eoslab-wasm';
+
+/**
+ * A config as the engine takes it: any subset of its fields (absent ones take their
+ * defaults); names are plain strings here, the engine checks them against its table.
+ */
+export type ConfigInput = { [K in keyof WasmConfig]?: WasmConfig[K] extends string ? string : WasmConfig[K] };
+
+/** '' when the config is valid (cross-field rules and the memory budget included), else the engine's message. */
+export function configMessage(mod: EosModule, config: ConfigInput): string {
+  return mod.validateConfig(JSON.stringify(config));
+}
 
 /** Everything needed to inspect or reproduce a run's current state. */
 export interface RunSnapshot {
   info: EngineInfo;
   /** The full config (defaults filled in). */
-  config: EngineConfig;
+  config: WasmConfig;
   /** Current parameters, flat (layer by layer: W (out, in) column-major, then b). */
   params: Float64Array;
   /** lr/beta changes so far. */
@@ -30,12 +42,12 @@ export class Run {
   }
 
   /** A new run on an already loaded module. Throws Error (the engine's message) on a bad config. */
-  static create(mod: EosModule, config: Partial<EngineConfig> = {}): Run {
-    return new Run(mod.createRun(config as Partial<WasmConfig>));
+  static create(mod: EosModule, config: ConfigInput = {}): Run {
+    return new Run(mod.createRun(JSON.stringify(config)));
   }
 
   /** A new run on the shared module instance (loaded on first use). */
-  static async load(config: Partial<EngineConfig> = {}): Promise<Run> {
+  static async load(config: ConfigInput = {}): Promise<Run> {
     return Run.create(await loadEngine(), config);
   }
 
@@ -44,12 +56,12 @@ export class Run {
     return asRecordChunk(this.h().step(n));
   }
 
-  /** New step size, effective from the next step. */
+  /** New step size from the current step on (the engine's schedule, applied at once); listed in changes. */
   setLr(lr: number): void {
     this.h().setLr(lr);
   }
 
-  /** New momentum beta (polyak, nesterov), effective from the next step. */
+  /** New momentum beta (polyak, nesterov) from the current step on; listed in changes. */
   setMomentum(beta: number): void {
     this.h().setBeta(beta);
   }
@@ -65,7 +77,7 @@ export class Run {
 
   snapshot(): RunSnapshot {
     const h = this.h();
-    return { info: h.info(), config: h.config() as unknown as EngineConfig, params: h.params(), changes: h.changes() };
+    return { info: h.info(), config: h.config(), params: h.params(), changes: h.changes() };
   }
 
   get disposed(): boolean {
@@ -87,6 +99,6 @@ export class Run {
 }
 
 /** Shorthand for Run.load(config). */
-export function createRun(config: Partial<EngineConfig> = {}): Promise<Run> {
+export function createRun(config: ConfigInput = {}): Promise<Run> {
   return Run.load(config);
 }
