@@ -5,14 +5,16 @@
 // effect (URL, status, records) is awaited with a deadline (waitFor), never read right
 // after the action that causes it.
 //
-// Proven here: the default run's sharpness comes within 10% of 2/η and stays; moving η
-// mid-run moves the plateau to the new 2/η; two runs progress at once; a bad URL shows a
+// Proven here: the default run's sharpness reaches 0.95 × 2/η early and stays at 2/η (and
+// the page offers "Halve η now"); raising η 1.5× in the η bar on a finished run continues it
+// and brings the sharpness down to the new 2/η; two runs progress at once; a bad URL shows a
 // message and uses defaults; the diverging preset reports divergence while the page keeps
 // working; exports; keyboard operation at phone width; main-thread tasks stay under 50 ms
 // of CPU with three runs (from a Chrome trace: CPU time, which a busy machine does not
 // inflate, unlike wall-clock long tasks); and, over every page: no console errors and no
 // request outside the page's own origin. Measured and printed: time from navigation to
-// the sharpness first reaching 2/η, and the long-task figures.
+// the sharpness first reaching 0.95 × 2/η, the steps to come down after a raise, and the
+// long-task figures.
 // Screenshots go to tests/output/ (gitignored). Env: EOS_DIST, CHROMIUM_PATH; CI=true
 // shortens the long waits (not the checks).
 
@@ -112,32 +114,42 @@ async function tDefault(open) {
   const t0 = Date.now();
   await page.goto(`${origin}/`);
   await hookReady(page);
-  // Time from navigation to the sharpness first reaching 2/η (measured, reported).
-  const reach = await waitFor('sharpness to reach 2/η', async () => {
+  // Time from navigation to the sharpness first reaching 0.95 × 2/η, then 2/η (measured, reported).
+  const edge = await waitFor('sharpness to reach 0.95 × 2/η', async () => {
     const s = await status(page);
     const r = s?.[0];
-    return r && r.sharpness >= r.threshold ? { ms: Date.now() - t0, step: r.step, s: r.sharpness, thr: r.threshold } : null;
+    return r && r.sharpness >= 0.95 * r.threshold ? { ms: Date.now() - t0, step: r.step, s: r.sharpness, thr: r.threshold } : null;
   }, 30_000, 50);
-  measurements.push(`time from navigation to sharpness ≥ 2/η (default view): ${(reach.ms / 1000).toFixed(2)} s (step ${reach.step}, λ = ${reach.s.toFixed(3)}, 2/η = ${reach.thr})`);
-  // Then it stays there: every eigenvalue in steps 900–1400 within 10% of 2/η.
-  await waitFor('step 1400', async () => (await status(page))[0].step >= 1400, 30_000, 200);
+  measurements.push(`time from navigation to sharpness ≥ 0.95 × 2/η (default view): ${(edge.ms / 1000).toFixed(2)} s (step ${edge.step}, λ = ${edge.s.toFixed(3)}, 2/η = ${edge.thr.toFixed(3)})`);
+  // Then it stays there. Native reference (CLI, same engine): first ≥ 0.95 × 2/η at step 150;
+  // λ/(2/η) over steps 500–1000 in [0.922, 1.096], median 1.008.
+  await waitFor('step 1000', async () => (await status(page))[0].step >= 1000, 30_000, 200);
   const run = (await summary(page))[0];
-  const first = run.eig.find((e) => e.s >= e.thr);
-  assert(first && first.step <= reach.step, `records agree with the live readout (first λ ≥ 2/η at step ${first?.step})`);
-  assert(run.opt === 'gd' && run.lr === 0.2, `default run is GD η=0.2, got ${run.label}`);
-  const r = ratios(run, 900, 1400);
-  assert(r.length >= 40, `expected ≥ 40 eigenvalues in steps 900–1400, got ${r.length}`);
+  const first = run.eig.find((e) => e.s >= 0.95 * e.thr);
+  assert(first && first.step <= edge.step, `records agree with the live readout (first λ ≥ 0.95 × 2/η at step ${first?.step})`);
+  assert(first.step <= 300, `the default reaches its edge early (native: step 150), got step ${first.step}`);
+  assert(run.opt === 'gd' && run.lr === 0.3, `default run is GD η=0.3, got ${run.label}`);
+  const r = ratios(run, 500, 1000);
+  assert(r.length >= 40, `expected ≥ 40 eigenvalues in steps 500–1000, got ${r.length}`);
   const lo = Math.min(...r);
   const hi = Math.max(...r);
-  log(`       default run: λ/(2/η) over steps 900–1400 in [${lo.toFixed(3)}, ${hi.toFixed(3)}], median ${median(r).toFixed(3)}`);
-  assert(lo >= 0.9 && hi <= 1.1, `sharpness not within 10% of 2/η = 10: ratios in [${lo}, ${hi}]`);
-  // Progressive sharpening happened first: initial sharpness well below 2/η.
-  assert(run.eig[0].s < 0.8 * run.eig[0].thr, `initial sharpness ${run.eig[0].s} should be below 0.8 × 2/η`);
-  // Loss decreased overall.
-  assert(run.lastLoss < 0.2 * (await page.evaluate(() => window.__eos.runs()[0].records.loss[0])), 'loss did not decrease');
-  // The page tells the visitor what is going on.
+  log(`       default run: λ/(2/η) over steps 500–1000 in [${lo.toFixed(3)}, ${hi.toFixed(3)}], median ${median(r).toFixed(3)}`);
+  assert(lo >= 0.88 && hi <= 1.15, `sharpness not at 2/η = 6.67: ratios in [${lo}, ${hi}]`);
+  assert(Math.abs(median(r) - 1) <= 0.05, `median ratio ${median(r)} should be within 5% of 1`);
+  // Progressive sharpening happened first: initial sharpness well below 2/η (native: 0.53 ×).
+  assert(run.eig[0].s < 0.7 * run.eig[0].thr, `initial sharpness ${run.eig[0].s} should be below 0.7 × 2/η`);
+  // Loss decreased overall (native: 0.28 × the initial loss at step 1000).
+  assert(run.lastLoss < 0.4 * (await page.evaluate(() => window.__eos.runs()[0].records.loss[0])), 'loss did not decrease');
+  // The page tells the visitor what is going on, and offers the experiment.
   const text = await page.textContent('.eos-run-list');
-  assert(/GD η=0\.2/.test(text), `run list should name the run, got: ${text}`);
+  assert(/GD η=0\.3/.test(text), `run list should name the run, got: ${text}`);
+  await waitFor('"Halve η now" at the edge', () => page.locator('.eos-lrbar .eos-halve').isVisible(), 5000);
+  const why = await page.textContent('.eos-lrbar-why');
+  assert(/still learning/.test(why) && /2\/η = 13\.3/.test(why), `the offer says why now: ${why}`);
+  // One click halves the η in force, live; the offer then goes.
+  await page.click('.eos-lrbar .eos-halve');
+  await waitFor('η halved by the button', async () => (await status(page))[0].lr === 0.15, 5000);
+  await waitFor('the offer to go', async () => !(await page.locator('.eos-lrbar .eos-halve').isVisible()), 5000);
   mkdirSync(OUT, { recursive: true });
   await page.screenshot({ path: join(OUT, 'default.png'), fullPage: true });
 }
@@ -145,36 +157,38 @@ async function tDefault(open) {
 async function tMoveLr(open) {
   const { page } = await open();
   // The run stops at step 1000 (run length), so the change lands exactly there however slow
-  // this machine is. Then, as a visitor would: type η = 0.3, lift the run length, press Play.
+  // this machine is. Then, as a visitor would: type η = 0.45 (1.5 ×) in the η bar. The run
+  // continues on its own: a change of η gives it at least 2,000 more steps.
   await page.goto(`${origin}/?speed=1000&steps=1000`);
   await hookReady(page);
   await waitFor('the run to stop at step 1000', async () => (await status(page))[0].status === 'done', 30_000);
-  const field = page.locator('.eos-field-lr input[type=number]');
-  await field.fill('0.3');
+  const field = page.locator('.eos-lrbar input[type=number]');
+  await field.fill('0.45');
   await field.press('Enter');
-  const len = page.locator('.eos-field[data-key=steps] input');
-  await len.fill('0');
-  await len.press('Enter');
-  await page.click('.eos-transport >> text=Play');
-  await waitFor('the η change', async () => (await status(page))[0].threshold === 2 / 0.3, 10_000);
+  await waitFor('the η change', async () => (await status(page))[0].threshold === 2 / 0.45, 10_000);
+  const note = page.locator('.eos-run-note').first();
+  await waitFor('the card to say how far the run goes', async () => /η changed: running to step 3,000/.test((await note.textContent()) ?? ''), 5000);
   const changed = await summary(page);
   assert(changed[0].lrChanges.length === 1, `one η change recorded, got ${JSON.stringify(changed[0].lrChanges)}`);
   const at = changed[0].lrChanges[0].step;
-  assert(changed[0].lrChanges[0].to === 0.3 && at === 1000, `recorded η change to ${changed[0].lrChanges[0].to} at ${at}`);
+  assert(changed[0].lrChanges[0].to === 0.45 && at === 1000, `recorded η change to ${changed[0].lrChanges[0].to} at ${at}`);
   await waitFor(`step ${at + 1000}`, async () => (await status(page))[0].step >= at + 1000, 30_000, 200);
   const run = (await summary(page))[0];
-  // Native reference (CLI, η 0.2 → 0.3 at step 1000): a catapult down to ~5, then back up to
-  // the new 2/η ≈ 6.67 by +550 steps, then the usual sawtooth (0.93–1.07).
-  const r = ratios(run, at + 700, at + 1000);
+  // Native reference (CLI, η 0.3 → 0.45 at step 1000): ≤ 1.1 × the new 2/η = 4.44 by step
+  // 1020, then a sawtooth at 0.91–1.34 ×, median 1.10 × over steps 1100–2000.
   const thrAfter = run.eig.find((e) => e.step >= at)?.thr;
-  log(`       η 0.2 → 0.3 at step ${at}: 2/η ${thrAfter?.toFixed(3)}; λ/(2/η) over steps ${at + 700}–${at + 1000}: median ${median(r).toFixed(3)}, [${Math.min(...r).toFixed(3)}, ${Math.max(...r).toFixed(3)}]`);
-  assert(Math.abs(thrAfter - 2 / 0.3) < 1e-6, `threshold after the change should be 2/0.3, got ${thrAfter}`);
-  assert(r.length >= 20, `too few eigenvalues after the change: ${r.length}`);
-  assert(Math.abs(median(r) - 1) <= 0.1, `plateau not at the new 2/η: median ratio ${median(r)}`);
-  const maxS = Math.max(...run.eig.filter((e) => e.step >= at + 700).map((e) => e.s));
-  assert(maxS < 0.9 * 10, `sharpness should have left the old 2/η = 10, max ${maxS}`);
+  const down = run.eig.find((e) => e.step > at && e.s <= 1.1 * e.thr);
+  const r = ratios(run, at + 100, at + 1000);
+  log(`       η 0.3 → 0.45 at step ${at}: ≤ 1.1 × the new 2/η at step ${down?.step} (+${down ? down.step - at : '—'}); λ/(2/η) over steps ${at + 100}–${at + 1000}: median ${median(r).toFixed(3)}, [${Math.min(...r).toFixed(3)}, ${Math.max(...r).toFixed(3)}]`);
+  measurements.push(`raising η 1.5× (0.3 → 0.45 at step 1000): sharpness ≤ 1.1 × the new 2/η after ${down ? down.step - at : 'never'} steps`);
+  assert(Math.abs(thrAfter - 2 / 0.45) < 1e-6, `threshold after the change should be 2/0.45, got ${thrAfter}`);
+  assert(down && down.step - at <= 100, `the sharpness should drop to ≤ 1.1 × the new 2/η within 100 steps (native: 20), got ${down?.step}`);
+  assert(r.length >= 80, `too few eigenvalues after the change: ${r.length}`);
+  assert(median(r) >= 0.95 && median(r) <= 1.2, `plateau not at the new 2/η: median ratio ${median(r)}`);
+  const medS = median(run.eig.filter((e) => e.step >= at + 100).map((e) => e.s));
+  assert(medS < 0.8 * (2 / 0.3), `sharpness should have left the old 2/η = 6.67, median ${medS}`);
   // The page writes the URL a moment after a change: wait for it.
-  await urlMatching(page, /lr=0\.3/, 'the URL to carry the new η');
+  await urlMatching(page, /lr=0\.45/, 'the URL to carry the new η');
   await page.screenshot({ path: join(OUT, 'lr-change.png') });
 }
 
@@ -197,9 +211,9 @@ async function tTwoRuns(open) {
     const s = await status(page);
     return s.length === 3 && s[2].rows > 0 ? s : null;
   }, 10_000);
-  assert(c[2].lr === 0.1, `added run should have η 0.2/2 = 0.1, got ${c[2].lr}`);
+  assert(c[2].lr === 0.15, `added run should have η 0.3/2 = 0.15, got ${c[2].lr}`);
   assert(c[0].rows > b[0].rows, 'first run continued after adding a run');
-  await urlMatching(page, /compare=gd:0\.1,gd:0\.1/, 'the URL to list both compare runs');
+  await urlMatching(page, /compare=gd:0\.1,gd:0\.15/, 'the URL to list both compare runs');
 }
 
 async function tBadUrl(open) {
@@ -216,7 +230,7 @@ async function tBadUrl(open) {
   });
   assert(text.includes('(0, 10000]'), `message should give η's range: ${text}`);
   const st = await page.evaluate(() => window.__eos.state());
-  assert(st.lr === 0.2 && st.n === 20 && st.act === 'tanh' && st.widths.join() === '20', `defaults expected, got ${JSON.stringify(st)}`);
+  assert(st.lr === 0.3 && st.n === 40 && st.act === 'tanh' && st.widths.join() === '32,32,32', `defaults expected, got ${JSON.stringify(st)}`);
   assert(st.seed === 7, 'a valid value next to bad ones is kept');
   await waitFor('the run to train with the defaults', async () => (await status(page))[0].rows > 100, 15_000);
   await page.screenshot({ path: join(OUT, 'bad-url.png') });
@@ -295,14 +309,25 @@ async function tKeyboardAndPhone(open) {
   await page.keyboard.press('Space');
   await waitFor('play by keyboard', () => page.evaluate(() => window.__eos.playing()), 5000);
   // The η slider moves with arrow keys and changes the run's η live.
-  const slider = page.locator('.eos-field-lr input[type=range]');
+  // The η bar's slider (the one in view with the charts) moves with arrow keys and changes
+  // the run's η live: 10 steps of a 6-decade slider with 1,000 steps are a factor 10^0.06.
+  const slider = page.locator('.eos-lrbar input[type=range]');
   await slider.focus();
   for (let i = 0; i < 10; i++) await page.keyboard.press('ArrowRight');
   const lr = await waitFor('η from the slider', async () => {
     const s = await status(page);
-    return s[0].lr !== 0.2 ? s[0].lr : null;
+    return s[0].lr !== 0.3 ? s[0].lr : null;
   }, 3000);
-  assert(lr > 0.2 && lr < 0.3, `10 slider steps right should raise η a little, got ${lr}`);
+  assert(lr > 0.3 && lr < 0.4, `10 slider steps right should raise η a little, got ${lr}`);
+  // η at hand: the η bar and the sharpness chart on one screen of the phone.
+  await page.locator('.eos-chart-sharpness').scrollIntoViewIfNeeded();
+  const inView = await waitFor('the η bar and the sharpness chart in one screen', () => page.evaluate(() => {
+    const bar = document.querySelector('.eos-lrbar').getBoundingClientRect();
+    const ch = document.querySelector('.eos-chart-sharpness').getBoundingClientRect();
+    const h = window.innerHeight;
+    return bar.top >= 0 && bar.bottom <= h && ch.top >= bar.bottom - 1 && ch.bottom <= h ? { bar: bar.bottom, chart: [ch.top, ch.bottom] } : null;
+  }), 3000);
+  log(`       phone: η bar ends at ${inView.bar.toFixed(0)} px, sharpness chart at ${inView.chart.map((v) => v.toFixed(0)).join('–')} px of 844`);
   await page.waitForTimeout(1500);
   await page.screenshot({ path: join(OUT, 'phone-dark.png'), fullPage: true });
 }
@@ -411,7 +436,7 @@ after(async () => {
   log(`screenshots in ${OUT}`);
 });
 
-S.test('default view: sharpness comes within 10% of 2/η and stays', tDefault);
+S.test('default view: sharpness reaches its edge early and stays at 2/η', tDefault);
 S.test('moving η mid-run moves the plateau to the new 2/η', tMoveLr);
 S.test('two runs progress at once; add run', tTwoRuns);
 S.test('bad URL: message naming each parameter, defaults used', tBadUrl);

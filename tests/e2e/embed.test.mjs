@@ -601,6 +601,24 @@ after(async () => {
     }
   });
 
+  test('<eos-lab preset="sweep">: six GD runs and gradient flow, and the sweep chart', async (open) => {
+    const { page } = await open();
+    const html = `<script type="module" src="${LAB}eos-lab.js"></script>\n<eos-lab preset="sweep" speed="0" style="height: 900px"></eos-lab>`;
+    await page.goto(`${POST}snippet.html?b64=${encodeURIComponent(Buffer.from(html).toString('base64'))}`);
+    await defined(page);
+    const st = await waitFor('the sweep runs training', async () => {
+      const s = await elStatus(page, 'eos-lab');
+      return s?.length === 7 && s.every((r) => r.rows > 20) ? s : null;
+    }, 60_000, 200);
+    assert(st.filter((r) => /^GD/.test(r.label)).length === 6 && /Gradient flow/.test(st[6].label), `runs: ${st.map((r) => r.label).join(', ')}`);
+    await waitFor('the sweep chart with its points', () => page.evaluate(() => {
+      const sr = document.querySelector('eos-lab').shadowRoot;
+      const c = sr.querySelector('.eos-chart-sweep canvas');
+      return !!c && c.getBoundingClientRect().height > 100;
+    }), 10_000);
+    await page.screenshot({ path: join(OUT, 'embed-sweep.png') });
+  });
+
   // ---------------------------------------------------------------- 7. CSP
 
   test(`under Content-Security-Policy: ${CSP}`, async (open) => {

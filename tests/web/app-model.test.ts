@@ -45,7 +45,7 @@ describe('AppModel', () => {
   it('+ Add run: half the selected η, flow becomes GD; removing it drops it from the link', () => {
     const { model } = setup({ opt: 'flow' });
     model.addRun();
-    expect(model.state().compare).toEqual([{ opt: 'gd', lr: 0.1, beta: 0.9 }]);
+    expect(model.state().compare).toEqual([{ opt: 'gd', lr: 0.15, beta: 0.9 }]);
     expect(model.selected?.id).toBe(model.manager.runs[1].id);
     model.removeRun(model.manager.runs[1].id);
     expect(model.state().compare).toEqual([]);
@@ -58,5 +58,16 @@ describe('AppModel', () => {
     expect(model.state()).toEqual(presetState('figure1'));
     expect(model.manager.runs).toHaveLength(4);
     expect(model.manager.playing).toBe(true);
+  });
+
+  it('the sweep: its runs come from lo:hi:n, the link holds the sweep (not the runs), editing it replaces the runs', () => {
+    const { model } = setup(presetState('sweep'));
+    expect(model.manager.runs.map((r) => `${r.spec.opt}:${r.spec.lr}`)).toEqual(['gd:0.1', 'gd:0.132', 'gd:0.174', 'gd:0.23', 'gd:0.303', 'gd:0.4', 'flow:0.4']);
+    expect(toQuery(model.state())).toBe('preset=sweep');
+    expect(model.setField('sweep', { lo: 0.1, hi: 0.4, n: 3 })).toBe('problem');
+    expect(model.manager.runs.map((r) => r.spec.lr)).toEqual([0.1, 0.2, 0.4, 0.4]);
+    expect(toQuery(model.state())).toBe('preset=sweep&sweep=0.1:0.4:3');
+    model.setField('sweep', null);
+    expect(model.manager.runs.map((r) => `${r.spec.opt}:${r.spec.lr}`)).toEqual(['gd:0.3']);
   });
 });

@@ -33,7 +33,7 @@ describe('element attributes = URL state schema', () => {
     expect(c.state.lr).toBe(0.05);
     expect(c.state.widths).toEqual([20, 20]);
     expect(c.state.charts).toEqual(['sharpness', 'loss']);
-    expect(c.state.compare).toEqual([{ opt: 'gd', lr: 0.1, beta: 0.9 }, { opt: 'flow', lr: 0.2, beta: 0.9 }]);
+    expect(c.state.compare).toEqual([{ opt: 'gd', lr: 0.1, beta: 0.9 }, { opt: 'flow', lr: 0.3, beta: 0.9 }]);
   });
 
   it('a preset is the baseline that other attributes override', () => {

@@ -34,9 +34,9 @@ describe('RunManager', () => {
     expect(m.runs.length).toBe(3);
     expect(f.made.length).toBe(3);
     const creates = f.made.map((w) => sent(w.received, 'create')[0]);
-    expect(creates.map((c) => `${c.config.opt}:${c.config.lr}`)).toEqual(['gd:0.2', 'gd:0.1', 'flow:0.2']);
+    expect(creates.map((c) => `${c.config.opt}:${c.config.lr}`)).toEqual(['gd:0.3', 'gd:0.1', 'flow:0.2']);
     expect(creates[0].config.dataset).toBe('chebyshev');
-    expect(creates[0].config.widths).toEqual([20]);
+    expect(creates[0].config.widths).toEqual([32, 32, 32]);
     expect(new Set(m.runs.map((r) => r.color)).size).toBe(3);
     expect(m.runs[0].color).toBe(PALETTE[0]);
     expect(m.runs.every((r) => r.status === 'idle')).toBe(true);
@@ -136,7 +136,7 @@ describe('RunManager', () => {
     f.run(10);
     expect(sent(f.made[0].received, 'setLr').length).toBe(0);
     expect(sent(f.made[1].received, 'setLr').map((x) => x.lr)).toEqual([0.05]);
-    expect(m.specs().map((s) => s.lr)).toEqual([0.2, 0.05]);
+    expect(m.specs().map((s) => s.lr)).toEqual([0.3, 0.05]);
     expect(m.runs[1].records.cols.lr.get(9)).toBe(0.1);
     expect(m.runs[1].records.cols.lr.get(10)).toBe(0.05);
     expect(m.runs[1].records.last('threshold')).toBe(40);
@@ -147,7 +147,7 @@ describe('RunManager', () => {
     f.flushAll();
     for (const bad of [0, -1, NaN, Infinity]) m.setLr(m.runs[0].id, bad);
     expect(sent(f.made[0].received, 'setLr').length).toBe(0);
-    expect(m.runs[0].spec.lr).toBe(0.2);
+    expect(m.runs[0].spec.lr).toBe(0.3);
   });
 
   it('β alone is live; a new optimiser restarts that run only', () => {
@@ -299,7 +299,7 @@ describe('RunManager', () => {
     f.run(20);
     const ex = m.exportRuns();
     expect(ex.length).toBe(2);
-    expect(ex[0].label).toBe(runLabel({ opt: 'gd', lr: 0.2, beta: 0.9 }));
+    expect(ex[0].label).toBe(runLabel({ opt: 'gd', lr: 0.3, beta: 0.9 }));
     expect(ex[0].phase).toBe('playing');
     expect(ex[0].records.rows).toBe(20);
     expect(ex[0].records.eig.step).toEqual([0, 10]);

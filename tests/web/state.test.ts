@@ -8,10 +8,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ENGINE_SCHEMA } from '../../web/src/state/engine-schema';
 import {
-  type AppState, type Field, ENGINE_KEYS, FIELD_KEYS, PRESET_NAMES, SCHEMA,
+  type AppState, type Field, ENGINE_KEYS, FIELD_KEYS, MAX_RUNS, PRESET_NAMES, SCHEMA,
   allowedText, defaultState, describeSchema, engineConfig, formatField, parseField, rangeText, runSpecs, withRuns,
 } from '../../web/src/state/schema';
 import { PRESETS, presetState } from '../../web/src/state/presets';
+import { PAGE_DEFAULTS } from '../../web/src/state/page-defaults';
+import { sweepLrs } from '../../web/src/state/sweep';
 import { parseQuery, toQuery } from '../../web/src/state/url';
 
 /** A valid state where every field differs from its default. */
@@ -23,7 +25,7 @@ function everythingChanged(): AppState {
     eig_every: 25, neigs: 4, lanczos_tol: 1e-4, lanczos_max_iter: 120, diverge_factor: 1e7, lr_schedule: '300:x0.5,600:0.05',
     steps: 12345, speed: 0,
     compare: [{ opt: 'gd', lr: 0.05, beta: 0.9 }, { opt: 'polyak', lr: 0.01, beta: 0.3 }, { opt: 'flow', lr: 0.2, beta: 0.9 }],
-    charts: ['sharpness', 'loss'], x: 'time', preset: 'relu',
+    charts: ['sharpness', 'loss'], x: 'time', preset: 'relu', sweep: { lo: 0.05, hi: 0.4, n: 5 },
   };
 }
 
@@ -37,7 +39,7 @@ describe('schema table', () => {
     }
   });
 
-  it('takes every engine field from the engine\'s table, unchanged', () => {
+  it('takes every engine field from the engine\'s table, unchanged but for the page\'s measured default problem', () => {
     expect(ENGINE_KEYS).toEqual(ENGINE_SCHEMA.fields.map((e) => e.name));
     expect(FIELD_KEYS.slice(0, ENGINE_KEYS.length)).toEqual(ENGINE_KEYS);
     for (const e of ENGINE_SCHEMA.fields) {
@@ -45,7 +47,8 @@ describe('schema table', () => {
       const o = e as unknown as Record<string, unknown>;
       expect(f.kind, e.name).toBe(e.type);
       expect(f.engine, e.name).toBe(true);
-      expect(f.default, e.name).toEqual(e.default);
+      const mine = (PAGE_DEFAULTS as Record<string, unknown>)[e.name];
+      expect(f.default, e.name).toEqual(mine === undefined ? e.default : mine);
       for (const [mine, theirs] of [
         ['label', 'label'], ['doc', 'doc'], ['group', 'group'], ['advanced', 'advanced'], ['live', 'live'], ['min', 'min'],
         ['max', 'max'], ['values', 'values'], ['minLen', 'min_len'], ['maxLen', 'max_len'], ['uiMin', 'ui_min'],
@@ -59,7 +62,9 @@ describe('schema table', () => {
     }
     const cfg = engineConfig(defaultState(), { opt: 'gd', lr: 0.3, beta: 0.5 });
     expect(Object.keys(cfg)).toEqual(ENGINE_KEYS);
-    expect(cfg.widths).toEqual([20]);
+    expect(cfg.widths).toEqual([32, 32, 32]);
+    expect([cfg.degree, cfg.n, cfg.seed, cfg.dataset, cfg.act]).toEqual([5, 40, 1, 'chebyshev', 'tanh']);
+    expect(SCHEMA.lr.default).toBe(0.3);
     expect(cfg.lr).toBe(0.3);
   });
 
@@ -69,15 +74,15 @@ describe('schema table', () => {
       for (const text of src) expect(text, name).not.toMatch(new RegExp(`^\\s*${name}:\\s*\\{`, 'm'));
     }
     const pageOnly = FIELD_KEYS.filter((k) => !SCHEMA[k].engine);
-    expect(pageOnly).toEqual(['steps', 'speed', 'compare', 'charts', 'x', 'preset']);
+    expect(pageOnly).toEqual(['steps', 'speed', 'compare', 'charts', 'x', 'preset', 'sweep']);
   });
 
   it('describeSchema gives one doc row per field with its default and allowed values', () => {
     const rows = describeSchema();
     expect(rows.map((r) => r.key)).toEqual(FIELD_KEYS);
     const lr = rows.find((r) => r.key === 'lr')!;
-    expect(lr).toMatchObject({ default: '0.2', allowed: 'a number in (0, 10000]', engine: true, group: 'optim' });
-    expect(rows.find((r) => r.key === 'widths')!.default).toBe('20');
+    expect(lr).toMatchObject({ default: '0.3', allowed: 'a number in (0, 10000]', engine: true, group: 'optim' });
+    expect(rows.find((r) => r.key === 'widths')!.default).toBe('32,32,32');
     expect(rows.every((r) => r.doc.length > 5 && r.label.length > 0)).toBe(true);
   });
 
@@ -240,7 +245,7 @@ describe('every invalid case is reported and replaced by the default', () => {
       expect(m).toMatch(/run|runs/);
     }
     expectRejected('compare', Array.from({ length: 8 }, () => 'gd:0.1').join(','));
-    expect(parseQuery('compare=flow').state.compare).toEqual([{ opt: 'flow', lr: 0.2, beta: 0.9 }]);
+    expect(parseQuery('compare=flow').state.compare).toEqual([{ opt: 'flow', lr: 0.3, beta: 0.9 }]);
     expect(parseQuery('compare=').state.compare).toEqual([]);
   });
 
@@ -256,11 +261,11 @@ describe('every invalid case is reported and replaced by the default', () => {
   it('a mix of good and bad values keeps the good ones', () => {
     const r = parseQuery('lr=-1&seed=42&n=abc&act=relu');
     expect(r.messages.map((m) => m.split(':')[0])).toEqual(['lr', 'n']);
-    expect(r.messages[0]).toBe('lr: "-1" is not a number in (0, 10000]; using default 0.2');
+    expect(r.messages[0]).toBe('lr: "-1" is not a number in (0, 10000]; using default 0.3');
     expect(r.state.seed).toBe(42);
     expect(r.state.act).toBe('relu');
-    expect(r.state.lr).toBe(0.2);
-    expect(r.state.n).toBe(20);
+    expect(r.state.lr).toBe(0.3);
+    expect(r.state.n).toBe(40);
   });
 });
 
@@ -305,5 +310,38 @@ describe('runs and thresholds', () => {
     expect(d.compare).toEqual([{ opt: 'flow', lr: 0.2, beta: 0.9 }]);
     expect(d.act).toBe('relu');
     expect(s.opt).toBe('gd'); // a copy
+  });
+});
+
+describe('the step-size sweep', () => {
+  it('parses lo:hi:n, rejects the rest, and round-trips through the URL', () => {
+    expect(parseQuery('sweep=0.05:0.4:6').state.sweep).toEqual({ lo: 0.05, hi: 0.4, n: 6 });
+    for (const raw of ['0.4:0.05:6', '0.1:0.4:1', '0.1:0.4:8', '0.1:0.4', '0:0.4:3', '0.1:200:3', 'a:b:c', '0.1:0.4:2.5']) expectRejected('sweep', raw);
+    const s = presetState('sweep');
+    expect(toQuery(s)).toBe('preset=sweep');
+    s.sweep = { lo: 0.05, hi: 0.4, n: 7 };
+    expect(toQuery(s)).toBe('preset=sweep&sweep=0.05:0.4:7');
+    expect(parseQuery(toQuery(s)).state).toEqual(s);
+  });
+
+  it('the sweep preset: six log-spaced GD runs and gradient flow, on the default problem', () => {
+    const s = presetState('sweep');
+    expect(sweepLrs(s.sweep!)).toEqual([0.1, 0.132, 0.174, 0.23, 0.303, 0.4]);
+    const specs = runSpecs(s);
+    expect(specs.map((r) => `${r.opt}:${r.lr}`)).toEqual(['gd:0.1', 'gd:0.132', 'gd:0.174', 'gd:0.23', 'gd:0.303', 'gd:0.4', 'flow:0.4']);
+    expect(specs.length).toBeLessThanOrEqual(MAX_RUNS);
+    expect([s.degree, s.n, s.seed, s.widths]).toEqual([5, 40, 1, [32, 32, 32]]);
+    expect(s.charts).toContain('sweep');
+    // Log spacing: equal ratios between neighbours (to the 3 digits kept).
+    const lrs = sweepLrs({ lo: 0.05, hi: 0.4, n: 4 });
+    expect(lrs).toEqual([0.05, 0.1, 0.2, 0.4]);
+  });
+
+  it('the other presets keep the small problem they were measured on', () => {
+    for (const name of ['drop', 'momentum', 'relu', 'diverge', 'figure1'] as const) {
+      const s = presetState(name);
+      expect([s.degree, s.n, s.seed], name).toEqual([3, 20, 0]);
+    }
+    expect(presetState('eos').widths).toEqual([32, 32, 32]);
   });
 });

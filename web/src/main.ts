@@ -11,7 +11,7 @@ import { addShareButton } from './ui/share';
 /** What browser tests may read and do, and nothing else of the app. */
 export type TestHook = Pick<
   AppHandle,
-  'runs' | 'status' | 'state' | 'messages' | 'setLr' | 'select' | 'playing' | 'drawStats' | 'play' | 'pause' | 'reset'
+  'runs' | 'status' | 'state' | 'messages' | 'setLr' | 'select' | 'playing' | 'drawStats' | 'play' | 'pause' | 'reset' | 'sweep' | 'guides'
 >;
 
 declare global {
@@ -33,6 +33,6 @@ if (root) {
     },
   });
   addShareButton(root, app.state); // "Share / embed" dialog
-  const { runs, status, state: current, messages: texts, setLr, select, playing, drawStats, play, pause, reset } = app;
-  window.__eos = { runs, status, state: current, messages: texts, setLr, select, playing, drawStats, play, pause, reset };
+  const { runs, status, state: current, messages: texts, setLr, select, playing, drawStats, play, pause, reset, sweep, guides } = app;
+  window.__eos = { runs, status, state: current, messages: texts, setLr, select, playing, drawStats, play, pause, reset, sweep, guides };
 }

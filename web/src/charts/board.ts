@@ -42,12 +42,14 @@ export const CHART_TITLES: Record<ChartKind, string> = {
   loss: 'Training loss',
   sharpness: 'Sharpness λmax(∇²L) — dashed: its threshold 2/η',
   scaled: 'η · sharpness — dashed: 2 (GD), 2 + 2β (heavy ball)',
+  sweep: 'Step-size sweep (drawn by charts/sweep.ts)',
 };
 
 const Y_TITLES: Record<ChartKind, string> = {
   loss: 'loss L(θ), log scale',
   sharpness: 'λmax (same units as 2/η)',
   scaled: 'η · λmax (dimensionless)',
+  sweep: 'settled λmax',
 };
 
 const X_TITLES: Record<XMode, string> = {
@@ -156,7 +158,9 @@ export class ChartBoard {
   }
 
   /** Which charts are shown, in order. */
-  setKinds(kinds: ChartKind[]): void {
+  setKinds(all: ChartKind[]): void {
+    // The sweep chart is not a time series: the app draws it (charts/sweep.ts).
+    const kinds = all.filter((k) => k !== 'sweep');
     if (kinds.join() === this.kinds.join()) return;
     this.kinds = [...kinds];
     for (const p of this.panels) {
@@ -259,9 +263,9 @@ export class ChartBoard {
   }
 
   /** All visible charts stacked into one PNG (data URL), on the page background. */
-  toPNG(): string {
+  toPNG(extra: readonly HTMLCanvasElement[] = []): string {
     this.draw();
-    const cs = this.panels.map((p) => p.canvas);
+    const cs = [...extra, ...this.panels.map((p) => p.canvas)];
     const w = Math.max(1, ...cs.map((c) => c.width));
     const h = cs.reduce((s, c) => s + c.height, 0) || 1;
     const out = document.createElement('canvas');

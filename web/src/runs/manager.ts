@@ -1,10 +1,13 @@
 // The run manager: every run has its own engine worker (so runs progress in parallel
 // and the page's thread only draws), its colour, its optimiser settings on the shared
-// problem, and its records. The worker paces itself: the page says `play` with a speed
+// problem, and its records (and how far a live change of η, β or optimiser extends it).
+// The worker paces itself: the page says `play` with a speed
 // and the step to stop at, and `pause`. The page's transport state changes at once on
 // Pause/Reset/× (the reader sees it within a frame), whatever the worker is computing:
 // a paused run ignores the status of chunks still in flight, and Reset and × cut the
 // worker off instead of waiting for it. An η schedule is part of the engine config.
+// (A little over 400 lines: run extension after live changes belongs with the pacing it
+// changes, and splitting the class would spread one run's state over two files.)
 
 import type { FromWorker, RunInfo } from '../engine/protocol';
 import { RunRecords } from './records';
@@ -38,6 +41,13 @@ interface Slot {
 }
 
 const TERMINAL = new Set(['done', 'diverged', 'failed']);
+
+/**
+ * A live change of η, β or the optimiser leaves the run at least this many steps to go: the
+ * sharpness needs a few hundred steps to climb to a new 2/η after η is lowered (Cohen et al.
+ * 2021, Section 3), so a run must not end while the reader is watching it do so.
+ */
+export const EXTEND_STEPS = 2000;
 
 export class RunManager {
   readonly runs: Run[] = [];
@@ -79,7 +89,7 @@ export class RunManager {
     this.pacing = { ...p };
     for (const r of this.runs) {
       const s = this.slot(r);
-      if (r.status === 'done' && (p.steps === 0 || (r.info?.step ?? 0) < p.steps)) r.status = 'paused';
+      if (r.status === 'done' && (p.steps === 0 || (r.info?.step ?? 0) < this.lengthOf(r))) r.status = 'paused';
       if (r.status === 'playing') this.sendPlay(r, s);
     }
     if (this.playing) this.playRuns();
@@ -120,6 +130,7 @@ export class RunManager {
     }
     r.spec = { ...spec };
     this.restart(r, false);
+    this.extend(r, 'optimiser changed');
     this.emit('status', r);
   }
 
@@ -130,6 +141,7 @@ export class RunManager {
     r.spec = { ...r.spec, lr };
     if (r.status === 'failed') this.restart(r, true);
     else this.slot(r).link.send({ type: 'setLr', lr });
+    this.extend(r, 'η changed');
     this.emit('status', r);
   }
 
@@ -140,6 +152,7 @@ export class RunManager {
     r.spec = { ...r.spec, beta };
     if (r.status === 'failed') this.restart(r, true);
     else this.slot(r).link.send({ type: 'setBeta', beta });
+    this.extend(r, 'β changed');
     this.emit('status', r);
   }
 
@@ -172,7 +185,8 @@ export class RunManager {
     for (const r of this.runs) {
       if (r.status !== 'paused') continue;
       const at = r.info?.step ?? 0;
-      const end = this.pacing.steps > 0 ? Math.min(at + n, this.pacing.steps) : at + n;
+      const len = this.lengthOf(r);
+      const end = len > 0 ? Math.min(at + n, len) : at + n;
       if (end <= at) continue;
       const s = this.slot(r);
       s.until = end;
@@ -229,6 +243,8 @@ export class RunManager {
       busy: null,
       divergedAt: null,
       stepsPerSecond: 0,
+      extendedTo: null,
+      note: null,
     };
     const link = new RunLink(this.opts.createWorker, {
       message: (m, isCreate) => this.onMessage(run, m, isCreate),
@@ -251,6 +267,8 @@ export class RunManager {
     r.busy = null;
     r.divergedAt = null;
     r.stepsPerSecond = 0;
+    r.extendedTo = null;
+    r.note = null;
     s.rate = [];
     s.until = 0;
     // A worker inside a long engine call would answer the create only after it: replace it.
@@ -269,7 +287,8 @@ export class RunManager {
     for (const r of this.runs) {
       if (r.status !== 'paused') continue;
       const at = r.info?.step ?? 0;
-      if (this.pacing.steps > 0 && at >= this.pacing.steps) {
+      const len = this.lengthOf(r);
+      if (len > 0 && at >= len) {
         r.status = 'done';
         continue;
       }
@@ -280,8 +299,33 @@ export class RunManager {
   }
 
   private sendPlay(r: Run, s: Slot): void {
-    s.until = this.pacing.steps;
-    s.link.send({ type: 'play', speed: this.pacing.speed, until: this.pacing.steps });
+    s.until = this.lengthOf(r);
+    s.link.send({ type: 'play', speed: this.pacing.speed, until: s.until });
+  }
+
+  /** The step at which this run stops (0 = never): the run length, or further after a live change. */
+  lengthOf(r: Run): number {
+    const len = this.pacing.steps;
+    if (len === 0) return 0;
+    return Math.max(len, r.extendedTo ?? 0);
+  }
+
+  /**
+   * After a live change: at least EXTEND_STEPS more steps, and a finished run continues (the
+   * worker's `play` with a larger `until` continues it). The card says how far it now runs.
+   */
+  private extend(r: Run, what: string): void {
+    if (this.pacing.steps === 0 || r.status === 'diverged' || r.status === 'failed') return;
+    const at = r.info?.step ?? 0;
+    if (this.lengthOf(r) - at >= EXTEND_STEPS) return;
+    r.extendedTo = at + EXTEND_STEPS;
+    r.note = `${what}: running to step ${r.extendedTo.toLocaleString('en-US')}`;
+    if (r.status === 'done') {
+      r.status = 'paused';
+      this.playing = true;
+    }
+    if (r.status === 'playing') this.sendPlay(r, this.slot(r));
+    else if (this.playing) this.playRuns();
   }
 
   private onMessage(r: Run, m: FromWorker, isCreate: boolean): void {
@@ -333,7 +377,7 @@ export class RunManager {
       this.settle();
     } else if (info.status === 'done' && r.status === 'playing') {
       // Stopped where it was told to: the run length (done), or a Step's end (paused again).
-      const len = this.pacing.steps;
+      const len = this.lengthOf(r);
       r.status = len > 0 && info.step >= len ? 'done' : 'paused';
       this.settle();
     } else if (info.status === 'failed') {

@@ -36,6 +36,10 @@ export interface Run {
   divergedAt: number | null;
   /** Steps per second actually achieved, over the last ~second. */
   stepsPerSecond: number;
+  /** The step this run now stops at when a live change extended it past the run length, else null. */
+  extendedTo: number | null;
+  /** What the last live change did to the run's length ("η changed: running to step 4,850"), or null. */
+  note: string | null;
 }
 
 /** Colour-blind-friendly palette, readable on light and dark backgrounds. */

@@ -3,6 +3,7 @@
 // these types are the page's form of them plus the page-only kinds (lists, runs).
 
 import type { AppState, RunSpec } from './schema';
+import type { SweepSpec } from './sweep';
 
 export type Group = 'data' | 'model' | 'optim' | 'measure' | 'run' | 'view';
 
@@ -65,8 +66,12 @@ export interface RunListField extends Base<RunSpec[]> {
   kind: 'runlist';
   maxLen: number;
 }
+/** A step-size sweep lo:hi:n, or null (no sweep). */
+export interface SweepField extends Base<SweepSpec | null> {
+  kind: 'sweep';
+}
 export type Field =
-  | IntField | RealField | EnumField | BoolField | IntListField | ScheduleField | EnumListField | RunListField;
+  | IntField | RealField | EnumField | BoolField | IntListField | ScheduleField | EnumListField | RunListField | SweepField;
 
 // Non-distributive ([T] extends [...]) so a union of string literals maps to ONE EnumField.
 type FieldFor<T> = [T] extends [boolean]
@@ -83,6 +88,8 @@ type FieldFor<T> = [T] extends [boolean]
             ? ScheduleField
             : [T] extends [string]
               ? EnumField<T>
-              : never;
+              : [T] extends [SweepSpec | null]
+                ? SweepField
+                : never;
 
 export type Schema = { [K in keyof AppState]: FieldFor<AppState[K]> };

@@ -9,16 +9,22 @@ export interface PresetInfo {
   values: Partial<AppState>;
 }
 
+/**
+ * The small problem the presets other than `eos` and `sweep` were measured on (Chebyshev T3
+ * on 20 points, seed 0, η 0.2; each preset sets its widths): they keep it, whatever the page
+ * opens with.
+ */
+const SMALL: Partial<AppState> = { degree: 3, n: 20, seed: 0, lr: 0.2 };
+
 export const PRESETS: Record<PresetName, PresetInfo> = {
-  // Measured with the native CLI (float32, same engine). Default: Chebyshev T3 on 20 points,
-  // 1-20-1 tanh, η 0.2: sharpness 6.3 at init, 0.95 × 2/η by step 730, 2/η by ~880, then a
-  // sawtooth 0.94–1.05 × 2/η (0.97–1.03 over steps 2250–3000). Raising η to 0.3 at step 1000
-  // catapults it down to ~5, from where it sharpens back to the new 2/η = 6.7 by step ~1550.
-  // The other presets use 20-20 (sharpness 4.06 at init), which keeps sharpening to ~30 under
-  // gradient flow, so lower step sizes have a threshold to reach.
+  // The page's default problem (state/page-defaults.ts), measured with the native CLI: T5 on
+  // 40 points, 1-32-32-32-1 tanh, seed 1, η 0.3 reaches 0.95 × 2/η at step ~150 and follows
+  // η both ways while the network is still learning: halved in the first 1,000 steps after
+  // the edge, the sharpness climbs to 0.9 × the new 2/η within 440 steps; raised 1.5×, it
+  // drops to 1.1 × the new line within 25.
   eos: {
     title: 'Progressive sharpening → Edge of Stability',
-    blurb: 'GD on a small tanh network: the sharpness rises until it meets 2/η, then hovers there while the loss keeps falling.',
+    blurb: 'GD on a small tanh network: the sharpness rises until it meets 2/η, then hovers there while the loss keeps falling. Halve η and it climbs to the new line.',
     values: {},
   },
   // η 0.2 → 0.1 at step 500 (the engine's schedule): back to 0.95 × the new 2/η = 20 by step
@@ -26,7 +32,7 @@ export const PRESETS: Record<PresetName, PresetInfo> = {
   drop: {
     title: 'Step-size drop mid-run',
     blurb: 'η is halved at step 500: the sharpness rises again, to the new threshold 2/η = 20.',
-    values: { widths: [20, 20], lr_schedule: '500:x0.5' },
+    values: { ...SMALL, widths: [20, 20], lr_schedule: '500:x0.5' },
   },
   // Heavy ball η 0.1, β 0.5 (20-20): threshold (2+2β)/η = 30, 0.95 × by step ~510, then 0.99–1.02 ×;
   // GD at the same η: 2/η = 20 by step ~730. (β 0.9 with η ≥ 0.25 sits on the edge of
@@ -34,26 +40,26 @@ export const PRESETS: Record<PresetName, PresetInfo> = {
   momentum: {
     title: 'Momentum (heavy ball)',
     blurb: 'Heavy-ball momentum settles at its own threshold (2 + 2β)/η = 30, above plain GD’s 2/η = 20 at the same η.',
-    values: { widths: [20, 20], opt: 'polyak', lr: 0.1, beta: 0.5, compare: [{ opt: 'gd', lr: 0.1, beta: 0.9 }] },
+    values: { ...SMALL, widths: [20, 20], opt: 'polyak', lr: 0.1, beta: 0.5, compare: [{ opt: 'gd', lr: 0.1, beta: 0.9 }] },
   },
   // Spirals, 100 points, tanh 32-32, CE, η 0.5: reaches 2/η = 4 near step 450, then 0.93–1.16 ×.
   ce: {
     title: 'Cross-entropy',
     blurb: 'Classification (two spirals) with softmax cross-entropy: the same edge of stability; under CE sharpness tends to fall late, as the loss goes to zero.',
-    values: { dataset: 'spirals', n: 100, widths: [32, 32], loss: 'ce', lr: 0.5, steps: 5000 },
+    values: { ...SMALL, dataset: 'spirals', n: 100, widths: [32, 32], loss: 'ce', lr: 0.5, steps: 5000 },
   },
   // ReLU 32-32, η 0.1: 2.7 at init, 0.95 × 2/η = 20 by step 680, then 0.99–1.02 ×, no spikes.
   relu: {
     title: 'ReLU network',
     blurb: 'Exact Hessian-vector products: no spurious spikes at ReLU kinks (finite differences show them).',
-    values: { act: 'relu', widths: [32, 32], lr: 0.1 },
+    values: { ...SMALL, act: 'relu', widths: [32, 32], lr: 0.1 },
   },
   // η 1: 2/η = 2 is half the initial sharpness 4.06; the loss explodes at step 8 (native and
   // WASM alike). η 0.6 would only catapult (in WASM; native diverges): too close to call.
   diverge: {
     title: 'A diverging step size',
     blurb: 'η = 1 puts 2/η = 2 far below the initial sharpness: the loss explodes within a few steps and the run stops with “diverged”; the η = 0.2 run carries on.',
-    values: { widths: [20, 20], lr: 1, compare: [{ opt: 'gd', lr: 0.2, beta: 0.9 }], steps: 2000 },
+    values: { ...SMALL, widths: [20, 20], lr: 1, compare: [{ opt: 'gd', lr: 0.2, beta: 0.9 }], steps: 2000 },
   },
   // Each GD run within 5% of its 2/η by step 240 (η 0.2), 730 (0.1), 1520 (0.0667);
   // gradient flow keeps sharpening (≈ 30 by step 3000).
@@ -61,6 +67,7 @@ export const PRESETS: Record<PresetName, PresetInfo> = {
     title: 'Figure 1 in miniature',
     blurb: 'The same network at three step sizes, each sharpness settling at its own 2/η, and gradient flow, which keeps sharpening.',
     values: {
+      ...SMALL,
       widths: [20, 20],
       compare: [
         { opt: 'gd', lr: 0.1, beta: 0.9 },
@@ -68,6 +75,15 @@ export const PRESETS: Record<PresetName, PresetInfo> = {
         { opt: 'flow', lr: 0.2, beta: 0.9 },
       ],
     },
+  },
+  // The default problem at η 0.1, 0.132, 0.174, 0.23, 0.303, 0.4 (native CLI, float32): each
+  // reaches 0.95 × its 2/η by step 1,310 (η 0.1) or sooner, and the median sharpness over the
+  // settled window of 2,000 steps is 0.98–1.09 × 2/η (10th–90th percentiles 0.87–1.19 ×).
+  // Gradient flow on the same horizon reaches ~15, below 2/η of the smallest step only.
+  sweep: {
+    title: 'Step-size sweep',
+    blurb: 'Six GD runs at step sizes from 0.1 to 0.4 and gradient flow, same problem and initialisation: each GD run settles at its own 2/η, so the points lie on y = x.',
+    values: { sweep: { lo: 0.1, hi: 0.4, n: 6 }, steps: 2000, charts: ['sweep', 'sharpness'] },
   },
 };
 

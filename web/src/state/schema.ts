@@ -1,4 +1,5 @@
-// The app state as ONE typed schema table. Every engine field (type, default, range,
+// The app state as ONE typed schema table (a little over 400 lines: the table and the
+// text forms of its values belong together). Every engine field (type, default, range,
 // label, doc, group, advanced, slider range, datasets) comes from the engine's own
 // exported table (engine-schema.ts); this file adds only the page's fields (run length,
 // speed, compare runs, charts, x axis, preset) and the text forms of values. The same
@@ -9,10 +10,13 @@
 
 import { ENGINE_SCHEMA, type EngineConfig, type EngineField } from './engine-schema';
 import type { Field, Group, IntField, RealField, Schema } from './fields';
+import { PAGE_DEFAULTS } from './page-defaults';
+import { type SweepSpec, SWEEP_ALLOWED, formatSweep, parseSweep, sweepLrs } from './sweep';
 
 export type {
-  BoolField, EnumField, EnumListField, Field, Group, IntField, IntListField, RealField, RunListField, ScheduleField, Schema,
+  BoolField, EnumField, EnumListField, Field, Group, IntField, IntListField, RealField, RunListField, ScheduleField, Schema, SweepField,
 } from './fields';
+export type { SweepSpec } from './sweep';
 
 type EngineFieldDef = EngineField;
 
@@ -21,8 +25,8 @@ export type EngineValues = EngineConfig;
 export type EngineKey = keyof EngineValues;
 
 export type Optimiser = EngineValues['opt'];
-export const CHART_KINDS = ['loss', 'sharpness', 'scaled'] as const;
-export const PRESET_NAMES = ['eos', 'drop', 'momentum', 'ce', 'relu', 'diverge', 'figure1'] as const;
+export const CHART_KINDS = ['loss', 'sharpness', 'scaled', 'sweep'] as const;
+export const PRESET_NAMES = ['eos', 'drop', 'momentum', 'ce', 'relu', 'diverge', 'figure1', 'sweep'] as const;
 export type ChartKind = (typeof CHART_KINDS)[number];
 export type PresetName = (typeof PRESET_NAMES)[number];
 
@@ -42,6 +46,8 @@ export interface PageValues {
   charts: ChartKind[];
   x: 'step' | 'time';
   preset: PresetName;
+  /** A step-size sweep (n GD runs at log-spaced η plus gradient flow), or null. */
+  sweep: SweepSpec | null;
 }
 
 /** Engine fields and page fields, flat, as they appear in the URL. */
@@ -50,9 +56,16 @@ export interface AppState extends EngineValues, PageValues {}
 
 export const MAX_RUNS = 8;
 
+function pageDefault(name: string, engineDefault: unknown): unknown {
+  const d = (PAGE_DEFAULTS as Record<string, unknown>)[name];
+  const v = d === undefined ? engineDefault : d;
+  return Array.isArray(v) ? [...v] : v;
+}
+
 /** The page's form of one engine field (the engine's names in camelCase; nothing restated). */
 function fromEngine(e: EngineFieldDef): Field {
   const o = e as unknown as Record<string, unknown>;
+  const dflt = pageDefault(e.name, e.default) as never;
   const base = {
     label: e.label, doc: e.doc, group: e.group, engine: true, live: e.live, advanced: e.advanced,
     ...('datasets' in e ? { datasets: e.datasets } : {}),
@@ -60,23 +73,23 @@ function fromEngine(e: EngineFieldDef): Field {
   };
   switch (e.type) {
     case 'int':
-      return { ...base, kind: 'int', default: e.default, min: e.min, max: e.max };
+      return { ...base, kind: 'int', default: dflt, min: e.min, max: e.max };
     case 'real':
       return {
-        ...base, kind: 'real', default: e.default, min: e.min, max: e.max,
+        ...base, kind: 'real', default: dflt, min: e.min, max: e.max,
         minOpen: o.min_open === true, maxOpen: o.max_open === true,
         ...(typeof o.ui_min === 'number' ? { uiMin: o.ui_min } : {}),
         ...(typeof o.ui_max === 'number' ? { uiMax: o.ui_max } : {}),
         ...(o.log === true ? { log: true } : {}),
       };
     case 'enum':
-      return { ...base, kind: 'enum', default: e.default, values: e.values };
+      return { ...base, kind: 'enum', default: dflt, values: e.values };
     case 'bool':
-      return { ...base, kind: 'bool', default: e.default };
+      return { ...base, kind: 'bool', default: dflt };
     case 'intlist':
-      return { ...base, kind: 'intlist', default: [...e.default], min: e.min, max: e.max, minLen: e.min_len, maxLen: e.max_len };
+      return { ...base, kind: 'intlist', default: dflt, min: e.min, max: e.max, minLen: e.min_len, maxLen: e.max_len };
     case 'schedule':
-      return { ...base, kind: 'schedule', default: e.default };
+      return { ...base, kind: 'schedule', default: dflt };
   }
 }
 
@@ -97,7 +110,7 @@ const PAGE_FIELDS: Pick<Schema, keyof PageValues> = {
   },
   charts: {
     kind: 'enumlist', group: 'view', engine: false, default: ['loss', 'sharpness', 'scaled'], values: CHART_KINDS, minLen: 1,
-    label: 'Charts', doc: 'Charts shown: loss, sharpness, scaled (η·sharpness).',
+    label: 'Charts', doc: 'Charts shown: loss, sharpness, scaled (η·sharpness), sweep (each GD run’s settled sharpness against its 2/η).',
   },
   x: {
     kind: 'enum', group: 'view', engine: false, default: 'step', values: ['step', 'time'],
@@ -106,6 +119,11 @@ const PAGE_FIELDS: Pick<Schema, keyof PageValues> = {
   preset: {
     kind: 'enum', group: 'view', engine: false, default: 'eos', values: PRESET_NAMES,
     label: 'Preset', doc: 'Starting point; other parameters in the URL override it.',
+  },
+  sweep: {
+    kind: 'sweep', group: 'run', engine: false, default: null,
+    label: 'Step-size sweep',
+    doc: 'LO:HI:N runs N GD runs at log-spaced step sizes from LO to HI, plus gradient flow, on the same problem (replaces the runs).',
   },
 };
 
@@ -123,6 +141,7 @@ export function cloneState(s: AppState): AppState {
     widths: [...s.widths],
     compare: s.compare.map((r) => ({ ...r })),
     charts: [...s.charts],
+    sweep: s.sweep ? { ...s.sweep } : null,
   };
 }
 
@@ -134,6 +153,7 @@ export function defaultState(): AppState {
 
 function copyValue<T>(v: T): T {
   if (Array.isArray(v)) return v.map((x) => (typeof x === 'object' && x ? { ...x } : x)) as T;
+  if (typeof v === 'object' && v) return { ...v };
   return v;
 }
 
@@ -168,6 +188,8 @@ export function allowedText(f: Field): string {
       return 'STEP:LR or STEP:xFACTOR, comma-separated (e.g. 500:x0.5), or empty';
     case 'enumlist':
       return `a comma-separated list of ${f.values.join('|')}`;
+    case 'sweep':
+      return SWEEP_ALLOWED;
     case 'runlist':
       return `up to ${f.maxLen} runs opt:lr[:beta] (opt ${OPTIMISERS.join('|')}, lr in ${rangeText(SCHEMA.lr)}, beta in ${rangeText(SCHEMA.beta)})`;
   }
@@ -269,6 +291,10 @@ export function parseField(f: Field, raw: string): Parsed<unknown> {
       }
       return { ok: true, value: out };
     }
+    case 'sweep': {
+      const r = parseSweep(raw);
+      return r.ok ? r : no();
+    }
     case 'runlist': {
       if (raw.trim() === '') return { ok: true, value: [] };
       const items = raw.split(',');
@@ -301,6 +327,8 @@ export function formatField(f: Field, v: unknown): string {
       return (v as string[]).join(',');
     case 'runlist':
       return (v as RunSpec[]).map(formatRunSpec).join(',');
+    case 'sweep':
+      return formatSweep(v as SweepSpec | null);
   }
 }
 
@@ -330,8 +358,15 @@ export function engineConfig(s: AppState, run: RunSpec): EngineValues {
   return out as unknown as EngineValues;
 }
 
-/** All runs described by a state: the first from opt/lr/beta, then `compare`. */
+/**
+ * All runs described by a state: the first from opt/lr/beta, then `compare`; or, for a
+ * sweep, its GD runs and one gradient-flow run (its time step the sweep's largest η).
+ */
 export function runSpecs(s: AppState): RunSpec[] {
+  if (s.sweep) {
+    const gd = sweepLrs(s.sweep).map((lr): RunSpec => ({ opt: 'gd', lr, beta: s.beta }));
+    return [...gd, { opt: 'flow' as const, lr: s.sweep.hi, beta: s.beta }].slice(0, MAX_RUNS);
+  }
   return [{ opt: s.opt, lr: s.lr, beta: s.beta }, ...s.compare.map((r) => ({ ...r }))].slice(0, MAX_RUNS);
 }
 

@@ -6,6 +6,8 @@
 // reaching into the app's DOM.
 
 import { ChartBoard } from '../charts/board';
+import { SweepChart, type SweepSummary, sweepSummary } from '../charts/sweep';
+import { type Guide, STALL_LINE, guideFor } from '../runs/guide';
 import type { ExportedRun } from '../runs/export';
 import { toCSV, toJSON } from '../runs/export';
 import { type Run, type WorkerFactory, busyText, lrInForce, runLabel, thresholdInForce } from '../runs/run';
@@ -14,11 +16,13 @@ import { type AppState, type PresetName, MAX_RUNS } from '../state/schema';
 import { toQuery } from '../state/url';
 import { ControlsPanel } from './controls';
 import { download, downloadText, h } from './dom';
-import { mountExplanation } from './explain';
+import { mountExplanation, setExplainLive } from './explain';
+import { LrBar } from './lrbar';
 import { Messages } from './messages';
 import { AppModel } from './model';
 import { RunList } from './runlist';
 import { type ToolAction, type ToolPart, Toolbar } from './toolbar';
+import { Refresher, Throttle } from './timing';
 
 /** What an embedding shows. Control names: play, speed, preset, export, depth, or a schema key. */
 export interface Visibility {
@@ -68,6 +72,10 @@ export interface AppHandle {
   select(id: number): void;
   /** Same path as the η control, for the selected run. */
   setLr(lr: number): void;
+  /** The sweep chart's points (settled sharpness per GD run) and gradient flow's sharpness. */
+  sweep(): SweepSummary;
+  /** What the page suggests per run (edge reached, "Halve η now", stall after lowering η). */
+  guides(): Guide[];
   /** Applies a preset (as the preset menu does). */
   preset(name: PresetName): void;
   play(): void;
@@ -80,7 +88,6 @@ export interface AppHandle {
   destroy(): void;
 }
 
-const STATUS_EVERY_MS = 200;
 const LR_EVERY_MS = 250;
 const NOTIFY_AFTER_MS = 150;
 const TOOL_PARTS: readonly ToolPart[] = ['play', 'speed', 'preset', 'export'];
@@ -100,6 +107,10 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
     toolEl,
     h('div', { class: 'eos-layout' }, h('div', { class: 'eos-main' }, runsEl, chartsEl), controlsEl, explainEl),
   );
+  // The η bar sits above the charts and stays in view while they scroll.
+  const lrBar = new LrBar({ onLr: (lr) => setLr(lr), onHalve: () => halve() });
+  chartsEl.before(lrBar.el);
+  let sweepChart: SweepChart | null = null;
 
   const messages = new Messages(msgEl);
   if (opts.messages?.length) messages.show('Some settings in the link were invalid and replaced by defaults:', opts.messages);
@@ -117,9 +128,28 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
     charts.invalidate();
   });
   ready = true;
-  charts.setKinds(model.view.charts);
+  setKinds();
   charts.setXMode(model.view.x);
   charts.setRuns(model.manager.runs);
+
+  /** The time-series charts (board) and the sweep chart, as the settings say. */
+  function setKinds(): void {
+    charts.setKinds(model.view.charts);
+    const want = model.view.charts.includes('sweep');
+    if (want && !sweepChart) sweepChart = new SweepChart(chartsEl);
+    else if (!want && sweepChart) {
+      sweepChart.destroy();
+      sweepChart = null;
+    }
+  }
+
+  /** "Halve η now": the selected run's η in force, halved (3 significant digits), live. */
+  function halve(): void {
+    const r = model.selected;
+    if (!r || r.spec.opt === 'flow') return;
+    model.setLr(Number((lrInForce(r) / 2).toPrecision(3)));
+    changed();
+  }
 
   const notify = new Throttle(NOTIFY_AFTER_MS, () => opts.onStateChange?.(model.state()));
   const changed = () => {
@@ -158,7 +188,7 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
     onField: (key, value) => {
       const kind = model.setField(key, value);
       if (kind === 'view') {
-        charts.setKinds(model.view.charts);
+        setKinds();
         charts.setXMode(model.view.x);
       } else if (kind === 'problem') {
         charts.setRuns(model.manager.runs);
@@ -171,7 +201,7 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
 
   function applyPreset(name: PresetName): void {
     model.applyPreset(name);
-    charts.setKinds(model.view.charts);
+    setKinds();
     charts.setXMode(model.view.x);
     charts.setRuns(model.manager.runs);
     changed();
@@ -206,7 +236,7 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
         downloadText(toJSON(m.exportRuns(), toQuery(model.state())), 'eos-lab-runs.json', 'application/json');
         break;
       case 'png':
-        download(charts.toPNG(), 'eos-lab-charts.png');
+        download(charts.toPNG(sweepChart ? [sweepChart.canvas] : []), 'eos-lab-charts.png');
         break;
     }
     view.schedule(true);
@@ -226,11 +256,17 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
     toolbar.update(m.playing, model.view.preset, model.view.speed, m.runs.length < MAX_RUNS);
     runList.update(m.runs, sel?.id ?? -1, performance.now());
     controls.update(model.view, sel, sel ? runLabel(sel.spec) : '');
+    lrBar.update(sel, sel ? guideFor(sel) : null);
+    sweepChart?.update(m.runs);
+    const stalled = m.runs.find((r) => guideFor(r).stall?.stalled);
+    setExplainLive(explainEl, stalled ? `${runLabel(stalled.spec)}: the sharpness stalled below the new 2/η. ${cap(STALL_LINE)}.` : '');
   }
 
   function setVisible(v: Visibility): void {
     const c = v.controls;
     toolbar.show(c === 'all' ? TOOL_PARTS : TOOL_PARTS.filter((p) => c.includes(p)));
+    // The sticky η bar is the full page's; an embedding shows the η control it asked for.
+    lrBar.el.classList.toggle('eos-off', c !== 'all');
     controls.show(c);
     runsEl.classList.toggle('eos-off', !!v.hide?.includes('runs'));
     if (v.foldExplanation && explainBox === explainEl) {
@@ -275,6 +311,8 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
       model.setLr(lr);
       changed();
     },
+    sweep: () => sweepSummary(model.manager.runs),
+    guides: () => model.manager.runs.map(guideFor),
     preset: applyPreset,
     play: () => act('play'),
     pause: () => act('pause'),
@@ -288,91 +326,12 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
       liveLr.cancel();
       model.manager.dispose();
       charts.destroy();
+      sweepChart?.destroy();
       root.replaceChildren();
     },
   };
 }
 
-/**
- * Redraws the text readouts on the next animation frame: at once after a structural
- * change (status, runs, an action), else at most every STATUS_EVERY_MS.
- */
-class Refresher {
-  private frame = 0;
-  private dirty = true;
-  private last = 0;
-  private stopped = false;
-  private readonly draw: () => void;
-
-  constructor(draw: () => void) {
-    this.draw = draw;
-  }
-
-  schedule(structural: boolean): void {
-    if (this.stopped) return;
-    if (structural) this.dirty = true;
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      const t = performance.now();
-      if (!this.dirty && t - this.last <= STATUS_EVERY_MS) return;
-      this.last = t;
-      this.dirty = false;
-      this.draw();
-    });
-  }
-
-  /** Redraws now (after a transport action the reader waits for). */
-  now(): void {
-    if (this.stopped) return;
-    this.last = performance.now();
-    this.dirty = false;
-    this.draw();
-  }
-
-  stop(): void {
-    this.stopped = true;
-    if (this.frame) cancelAnimationFrame(this.frame);
-  }
-}
-
-/**
- * Runs an action at most once per `ms`: the first at once (if `leading`) or after `ms`,
- * later ones once the interval has passed, the last request always.
- */
-class Throttle {
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private lastRun = -Infinity;
-  private pending: (() => void) | null = null;
-  private readonly ms: number;
-  private readonly fn: () => void;
-  private readonly leading: boolean;
-
-  constructor(ms: number, fn: () => void, leading = false) {
-    this.ms = ms;
-    this.fn = fn;
-    this.leading = leading;
-  }
-
-  request(fn: () => void = this.fn): void {
-    this.pending = fn;
-    if (this.timer) return;
-    const wait = this.leading ? this.lastRun + this.ms - performance.now() : this.ms;
-    if (wait <= 0) this.flush();
-    else this.timer = setTimeout(() => this.flush(), wait);
-  }
-
-  cancel(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.pending = null;
-  }
-
-  private flush(): void {
-    this.timer = null;
-    const fn = this.pending;
-    this.pending = null;
-    this.lastRun = performance.now();
-    fn?.();
-  }
+function cap(t: string): string {
+  return t.charAt(0).toUpperCase() + t.slice(1);
 }

@@ -32,13 +32,30 @@ export function mountExplanation(root: HTMLElement): HTMLElement {
       '). When it reaches 2/η, the classical theory says GD should blow up; instead, sharpness stops and hovers at or just above 2/η, ',
       'and the loss keeps falling over the long run, though not monotonically: the ',
       h('em', {}, 'Edge of Stability'),
-      '. Lower η mid-run and sharpness climbs to the new 2/η. Gradient flow (η → 0) has no threshold and keeps sharpening.',
+      '. Gradient flow (η → 0) has no threshold and keeps sharpening.',
+    ),
+    h(
+      'p',
+      {},
+      h('strong', {}, 'Try this: halve η'),
+      ' (the η bar above the charts offers it when the run reaches its edge): the sharpness climbs to the new line 2/η. ',
+      'It does so while the network is still learning; once the loss is near zero there is little left to sharpen, and it stalls below the line. ',
+      'Raise η and the sharpness drops to the new, lower line within a few steps.',
+    ),
+    h(
+      'p',
+      {},
+      h('strong', {}, 'The sweep chart'),
+      ' (preset “Step-size sweep”) runs GD at several step sizes on the same problem and initialisation, and draws each run as one point: ',
+      'its sharpness once settled (median, with a bar from the 10th to the 90th percentile) against its 2/η. ',
+      'The points lie on the dashed line y = x, so the step size alone sets where the sharpness ends up; gradient flow, which has no step size, is held by no line and keeps sharpening (the horizontal line is where it got to in the same number of steps).',
     ),
     h(
       'p',
       {},
       'The η·sharpness chart puts every step size on one scale: each GD run settles at 2. Time Σ η on the x axis lines up runs with different η and gradient flow.',
     ),
+    h('p', { class: 'eos-explain-live', 'aria-live': 'polite', hidden: true }),
     h(
       'p',
       { class: 'eos-cite' },
@@ -48,4 +65,12 @@ export function mountExplanation(root: HTMLElement): HTMLElement {
     ),
   );
   return root;
+}
+
+/** A one-line live note in the explanation (e.g. why a run's sharpness stalled); '' hides it. */
+export function setExplainLive(root: HTMLElement, text: string): void {
+  const p = root.querySelector<HTMLElement>('.eos-explain-live');
+  if (!p || p.textContent === text) return;
+  p.textContent = text;
+  p.hidden = text === '';
 }

@@ -25,6 +25,8 @@ export class AppModel {
 
   /** The state a link should reproduce. */
   state(): AppState {
+    // A sweep's runs come from its lo:hi:n, which the link already holds.
+    if (this.settings.sweep) return cloneState(this.settings);
     return withRuns(this.settings, this.manager.specs());
   }
 
@@ -58,7 +60,11 @@ export class AppModel {
       this.manager.setPacing({ speed: this.settings.speed, steps: this.settings.steps });
       return 'pacing';
     }
-    this.manager.setProblem(this.settings);
+    if (key === 'sweep') {
+      // A sweep replaces the runs (its GD runs and gradient flow); clearing it brings back the settings' runs.
+      this.manager.load(this.settings);
+      this.selectedId = this.manager.runs[0]?.id ?? -1;
+    } else this.manager.setProblem(this.settings);
     if (!this.manager.playing) this.manager.play();
     return 'problem';
   }

@@ -4,6 +4,7 @@
 // to select which run the optimiser controls edit, and a remove button.
 
 import { type Run, runLabel, statusText, thresholdInForce } from '../runs/run';
+import { STALL_LINE, guideFor } from '../runs/guide';
 import { h, uid } from './dom';
 
 export interface RunListOptions {
@@ -17,6 +18,8 @@ interface Row {
   label: HTMLLabelElement;
   status: HTMLElement;
   stats: HTMLElement;
+  /** How far a live change extended the run; why the sharpness stalled. */
+  note: HTMLElement;
   remove: HTMLButtonElement;
 }
 
@@ -75,6 +78,11 @@ export class RunList {
       }
       if (r.status === 'playing' && !r.busy) parts.push(`${Math.round(r.stepsPerSecond)} steps/s`);
       setText(row.stats, parts.join(' · '));
+      const notes: string[] = [];
+      if (r.note) notes.push(r.note);
+      if (guideFor(r).stall?.stalled) notes.push(`Sharpness stalled below the new 2/η: ${STALL_LINE}`);
+      setText(row.note, notes.join(' · '));
+      row.note.hidden = notes.length === 0;
       row.remove.disabled = runs.length <= 1;
     });
   }
@@ -88,6 +96,7 @@ export class RunList {
     const label = h('label', { for: rid, class: 'eos-run-label' });
     const status = h('span', { class: 'eos-run-status' });
     const stats = h('span', { class: 'eos-run-stats' });
+    const note = h('span', { class: 'eos-run-note', hidden: true });
     const remove = h('button', { type: 'button', class: 'eos-btn eos-icon', 'aria-label': 'Remove run', title: 'Remove this run' }, '×');
     remove.addEventListener('click', () => this.opts.onRemove(id));
     const li = h(
@@ -95,10 +104,10 @@ export class RunList {
       { class: 'eos-run', 'data-run': id },
       h('span', { class: 'eos-swatch', 'aria-hidden': 'true' }),
       radio,
-      h('div', { class: 'eos-run-text' }, label, status, stats),
+      h('div', { class: 'eos-run-text' }, label, status, stats, note),
       remove,
     );
-    return { li, radio, label, status, stats, remove };
+    return { li, radio, label, status, stats, note, remove };
   }
 }
 
