@@ -17,6 +17,8 @@
 // long-task figures.
 // Screenshots go to tests/output/ (gitignored). Env: EOS_DIST, CHROMIUM_PATH; CI=true
 // shortens the long waits (not the checks).
+// Over 400 lines: one suite per served site (this one: the full page), sharing its server
+// and browser; the slow-engine and guide tests live in their own files.
 
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';

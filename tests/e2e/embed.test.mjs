@@ -19,6 +19,8 @@
 //
 // On node:test with the shared harness (harness.mjs): `node --test tests/e2e/embed.test.mjs`.
 // Env: EOS_DIST (default <repo>/dist), CHROMIUM_PATH.
+// Over 400 lines: every embedding test needs the same two-origin server and fixture post,
+// which live at the top of this file.
 
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';

@@ -4,6 +4,8 @@
 // per animation frame, our own point arrays re-assigned to ds.data (decimation swaps
 // ds.data for its own view). The arrays are bounded: they are built from the record store.
 // η changes and divergence are drawn as vertical markers by a tiny inline plugin.
+// Over 400 lines: the three charts share their axes, palette, plugins and export, and
+// splitting them would only pass that state between files.
 
 import {
   Chart,
