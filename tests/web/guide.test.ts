@@ -54,6 +54,12 @@ describe('Halve η now', () => {
     expect(guideFrom(fake(400, { dropAt: 300, lr1: 0.45 }), 'polyak', false).offerHalve).toBe(true);
   });
 
+  it('names the line of the run\'s optimiser (every GD-type threshold doubles when η halves)', () => {
+    expect(guideFrom(fake(400, {}), 'polyak', false).halveWhy).toContain('(2+2β)/η = 13.3');
+    expect(guideFrom(fake(400, {}), 'nesterov', false).halveWhy).toContain('(2+2β)/((1+2β)η) = 13.3');
+    expect(guideFrom(fake(400, {}), 'gd', false).halveWhy).not.toContain('β');
+  });
+
   it('edgeStep skips rows without eigenvalues', () => {
     expect(edgeStep({ step: [0, 1, 2], loss: [1, 1, 1], eig1: [NaN, 9.6, 9.7], threshold: [10, NaN, 10], lrChanges: [] })).toBe(2);
   });
