@@ -92,6 +92,14 @@ async function tSweep(open) {
   const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 10_000 }), page.click('.eos-export >> text=PNG')]);
   const png = readFileSync(await dl.path());
   assert(png.subarray(1, 4).toString('latin1') === 'PNG' && png.length > 5000, `PNG export (${png.length} bytes)`);
+  // The JSON export carries the sweep's points next to the runs' records.
+  const [dj] = await Promise.all([page.waitForEvent('download', { timeout: 10_000 }), page.click('.eos-export >> text=JSON')]);
+  const json = JSON.parse(readFileSync(await dj.path(), 'utf8'));
+  assert(json.runs.length === 7 && json.sweep?.points?.length === 6, `JSON: 7 runs and 6 sweep points, got ${json.runs.length} and ${json.sweep?.points?.length}`);
+  for (const p of json.sweep.points) {
+    const live = sw.points.find((q) => q.id === p.id);
+    assert(live && p.median === live.median && p.fromStep === live.fromStep, `exported point of run ${p.id} equals the chart's`);
+  }
   await page.screenshot({ path: join(OUT, 'sweep.png'), fullPage: true });
 }
 

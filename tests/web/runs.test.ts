@@ -312,6 +312,10 @@ describe('RunManager', () => {
     expect(json.runs[1].records.lr[0]).toBe(0.1);
     expect(json.runs[1].config.lr).toBe(0.1);
     expect(json.query).toBe('lr=0.2');
+    expect(json.sweep).toBeUndefined();
+    const withSweep = JSON.parse(toJSON(ex, '', { sweep: { points: [{ id: 1, median: 10 }], flow: NaN } }));
+    expect(withSweep.sweep).toEqual({ points: [{ id: 1, median: 10 }], flow: null });
+    expect(withSweep.runs.length).toBe(2);
   });
 
   it('load() of a preset replaces the runs', () => {

@@ -93,10 +93,13 @@ export function toCSV(runs: ExportedRun[]): string {
   return lines.join('\n') + '\n';
 }
 
-/** JSON export: runs with config and records (with their resolution); non-finite numbers become null. */
-export function toJSON(runs: ExportedRun[], query: string): string {
+/**
+ * JSON export: runs with config and records (with their resolution); non-finite numbers
+ * become null. `extra` adds derived results shown on the page (e.g. the sweep's points).
+ */
+export function toJSON(runs: ExportedRun[], query: string, extra: Record<string, unknown> = {}): string {
   return JSON.stringify(
-    { app: 'EoS Lab', exported: new Date().toISOString(), query, runs },
+    { app: 'EoS Lab', exported: new Date().toISOString(), query, ...extra, runs },
     (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
   );
 }

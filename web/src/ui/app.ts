@@ -233,7 +233,12 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
         downloadText(toCSV(m.exportRuns()), 'eos-lab-runs.csv', 'text/csv');
         break;
       case 'json':
-        downloadText(toJSON(m.exportRuns(), toQuery(model.state())), 'eos-lab-runs.json', 'application/json');
+        // With the sweep chart shown, its points (settled median, 10th and 90th percentile per GD run) go along.
+        downloadText(
+          toJSON(m.exportRuns(), toQuery(model.state()), sweepChart ? { sweep: sweepSummary(m.runs) } : {}),
+          'eos-lab-runs.json',
+          'application/json',
+        );
         break;
       case 'png':
         download(charts.toPNG(sweepChart ? [sweepChart.canvas] : []), 'eos-lab-charts.png');
