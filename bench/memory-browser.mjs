@@ -15,12 +15,9 @@
 // per run. The renderer processes' RSS, read from /proc (Linux), is printed as well.
 
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { HOST, freePort, waitFor } from '../tests/e2e/util.mjs';
+import { join } from 'node:path';
+import { DIST, serveDist, waitFor } from '../tests/e2e/util.mjs';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const DIST = process.env.EOS_DIST || join(REPO, 'dist');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 function arg(name, def) {
@@ -113,15 +110,8 @@ async function main() {
     console.error(`no ${join(DIST, 'index.html')}: build the page first (node scripts/build.mjs web)`);
     process.exit(1);
   }
-  const { preview } = await import('vite');
   const { chromium } = await import('playwright-core');
-  const port = await freePort(4600);
-  const server = await preview({
-    configFile: join(REPO, 'vite.config.ts'),
-    logLevel: 'warn',
-    build: { outDir: DIST },
-    preview: { host: HOST, port, strictPort: true, open: false },
-  });
+  const server = await serveDist(4600);
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -129,7 +119,7 @@ async function main() {
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const url = `http://${HOST}:${port}/${QUERY}`;
+    const url = `${server.origin}/${QUERY}`;
     console.log(`memory bench: ${url}, ${MINUTES} min, Chromium ${browser.version()}`);
     await page.goto(url);
     await waitFor('the test hook', () => page.evaluate(() => !!window.__eos), 20_000);
@@ -175,7 +165,7 @@ async function main() {
     console.log(`RESULT ${max < 150 * MB ? 'under' : 'OVER'} the 150 MB target`);
   } finally {
     await browser.close();
-    await new Promise((r) => server.httpServer.close(r));
+    await server.close();
   }
 }
 

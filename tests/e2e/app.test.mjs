@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { browserSuite } from './harness.mjs';
 import { slowTests } from './slow.mjs';
-import { DIST, HOST, OUT, REPO, assert, freePort, median, waitFor } from './util.mjs';
+import { DIST, OUT, assert, median, serveDist, waitFor } from './util.mjs';
 
 const CI = process.env.CI === 'true';
 const measurements = [];
@@ -419,20 +419,13 @@ before(async () => {
   mkdirSync(OUT, { recursive: true });
   for (const f of readdirSync(OUT)) if (f.startsWith('fail-app-')) rmSync(join(OUT, f)); // from an earlier run
   readFileSync(join(DIST, 'index.html')); // throws (fails every test) when dist/ was not built
-  const { preview } = await import('vite');
-  const port = await freePort(4400);
-  server = await preview({
-    configFile: join(REPO, 'vite.config.ts'),
-    logLevel: 'warn',
-    build: { outDir: DIST },
-    preview: { host: HOST, port, strictPort: true, open: false },
-  });
-  origin = `http://${HOST}:${port}`;
+  server = await serveDist(4400);
+  origin = server.origin;
   log(`serving ${DIST} at ${origin}`);
 });
 
 after(async () => {
-  if (server) await new Promise((r) => server.httpServer.close(r));
+  await server?.close();
   log('Measured (not asserted):');
   for (const m of measurements) log(`  ${m}`);
   log(`screenshots in ${OUT}`);

@@ -13,7 +13,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { browserSuite } from './harness.mjs';
-import { DIST, HOST, OUT, REPO, assert, freePort, waitFor } from './util.mjs';
+import { DIST, OUT, assert, serveDist, waitFor } from './util.mjs';
 
 let origin;
 let server;
@@ -133,19 +133,12 @@ async function tAtHandPhone(open) {
 before(async () => {
   mkdirSync(OUT, { recursive: true });
   readFileSync(join(DIST, 'index.html')); // throws (fails every test) when dist/ was not built
-  const { preview } = await import('vite');
-  const port = await freePort(4600);
-  server = await preview({
-    configFile: join(REPO, 'vite.config.ts'),
-    logLevel: 'warn',
-    build: { outDir: DIST },
-    preview: { host: HOST, port, strictPort: true, open: false },
-  });
-  origin = `http://${HOST}:${port}`;
+  server = await serveDist(4600);
+  origin = server.origin;
 });
 
 after(async () => {
-  if (server) await new Promise((r) => server.httpServer.close(r));
+  await server?.close();
   log('Measured (not asserted):');
   for (const m of measurements) log(`  ${m}`);
 });

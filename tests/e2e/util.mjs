@@ -36,6 +36,22 @@ export async function waitFor(what, fn, ms, every = 100) {
   }
 }
 
+/**
+ * Serves the built site with `vite preview` on the first free 127.0.0.1 port from `fromPort`
+ * (the app and guide suites, and the memory benchmark). Returns { origin, close }.
+ */
+export async function serveDist(fromPort) {
+  const { preview } = await import('vite');
+  const port = await freePort(fromPort);
+  const server = await preview({
+    configFile: join(REPO, 'vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir: DIST },
+    preview: { host: HOST, port, strictPort: true, open: false },
+  });
+  return { origin: `http://${HOST}:${port}`, close: () => new Promise((r) => server.httpServer.close(r)) };
+}
+
 export function assert(cond, msg) {
   if (!cond) throw new Error(msg);
 }
