@@ -2,7 +2,7 @@
 // silent for the first second of an engine call, then at most one `busy` per
 // 250 ms; reports outside a call or unreadable ones are ignored and never throw.
 import { describe, expect, test } from 'vitest';
-import { BusyReporter, describeThrown, failureMessage, hasProgressHook } from '../../web/src/engine/busy';
+import { BusyReporter, describeThrown, failureMessage } from '../../web/src/engine/busy';
 
 function reporter() {
   const clock = { t: 0 };
@@ -58,12 +58,6 @@ describe('BusyReporter', () => {
     expect(r.last).toBeNull();
     expect(() => r.report({ what: 'eigs', step: 7n, k: 2, hvps: 9 })).not.toThrow();
     expect(r.last).toEqual({ what: 'eigs', step: 7, k: 2, hvps: 9 });
-  });
-
-  test('the hook is feature-detected', () => {
-    expect(hasProgressHook({ setProgress: () => {} })).toBe(true);
-    expect(hasProgressHook({ setProgress: 1 })).toBe(false);
-    expect(hasProgressHook(null)).toBe(false);
   });
 });
 

@@ -7,24 +7,8 @@
 // would flood the page). It also remembers the last report, so that a failure
 // can say what the engine was computing when it threw.
 
-import type { BusyWhat, FromWorker } from './protocol';
-
-/** What the engine reports during a call (the RunHandle.setProgress callback's argument). */
-export interface EngineProgress {
-  what: BusyWhat;
-  step: number;
-  k: number; // eigenvalues being computed (0 for a plain step)
-  hvps: number; // HVPs so far in this computation
-}
-
-/** The optional progress hook of a RunHandle (feature-detected: older modules lack it). */
-export interface ProgressHook {
-  setProgress(fn: (p: unknown) => void): void;
-}
-
-export function hasProgressHook(x: unknown): x is ProgressHook {
-  return typeof (x as Partial<ProgressHook> | null)?.setProgress === 'function';
-}
+import type { EngineProgress } from 'eoslab-wasm';
+import type { FromWorker } from './protocol';
 
 export interface BusyOptions {
   now: () => number;

@@ -95,7 +95,6 @@ declare module 'eoslab-wasm' {
     top5_warm_hvps: number;
   }
 
-  /** The running experiment: the one C++ object JS owns. Call delete() exactly once. */
   /** Progress of a slow engine call, passed to the RunHandle.setProgress callback. */
   export interface EngineProgress {
     /** 'eigs': after every Hessian-vector product of an eigenvalue computation; 'step': once per step. */
@@ -105,6 +104,7 @@ declare module 'eoslab-wasm' {
     hvps: number; // 'eigs': HVPs so far in this computation; 'step': HVPs used on that step
   }
 
+  /** The running experiment: the one C++ object JS owns. Call delete() exactly once. */
   export interface RunHandle {
     /** Advance up to n steps (stops early when the run diverges); throws Error on bad n. */
     step(n: number): WasmRecordChunk;

@@ -3,7 +3,7 @@
 // JSON text, read by the same code as `eos-run --config`. Errors are Error objects
 // with the engine's own message, naming the field and its range.
 
-import type { EngineInfo, EosModule, HyperChange, RunHandle, SharpnessValues, WasmConfig, WasmRecordChunk } from 'eoslab-wasm';
+import type { EngineInfo, EngineProgress, EosModule, HyperChange, RunHandle, SharpnessValues, WasmConfig, WasmRecordChunk } from 'eoslab-wasm';
 import type { RecordChunk } from './protocol';
 import { loadEngine } from './loader';
 
@@ -64,6 +64,18 @@ export class Run {
   /** New momentum beta (polyak, nesterov) from the current step on; listed in changes. */
   setMomentum(beta: number): void {
     this.h().setBeta(beta);
+  }
+
+  /**
+   * Reports progress inside slow engine calls (after every Hessian-vector product, once per
+   * step) to fn; null stops it. Returns false, and does nothing, when the module's runs have
+   * no such hook (a module built without it, or a test double).
+   */
+  setProgress(fn: ((p: EngineProgress) => void) | null): boolean {
+    const h: Partial<RunHandle> = this.h();
+    if (typeof h.setProgress !== 'function') return false;
+    h.setProgress(fn);
+    return true;
   }
 
   /** Top-k Hessian eigenvalues at the current parameters, without stepping. */

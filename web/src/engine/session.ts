@@ -1,13 +1,9 @@
-// One engine run as the worker sees it: the typed Run, plus the engine's
-// progress hook when the module has one (feature-detected on the RunHandle, so
-// the worker works with modules built before and after the hook existed), and
-// the two config values the pacer needs. The hook lives on the raw RunHandle,
-// which Run keeps private, so the module's createRun is observed on the way
-// through Run.create rather than reimplemented here.
+// One engine run as the worker sees it: the typed Run, with the engine's progress hook
+// connected when the module has one (so the worker works with modules built before and
+// after the hook existed), and the two config values the pacer needs.
 
-import type { EosModule, RunHandle } from 'eoslab-wasm';
+import type { EosModule } from 'eoslab-wasm';
 import type { EngineConfig, EngineConfigInput, RecordChunk } from './protocol';
-import { hasProgressHook } from './busy';
 import { Run } from './run';
 
 export class EngineSession {
@@ -15,29 +11,19 @@ export class EngineSession {
   readonly eigEvery: number;
   /** How many eigenvalues those steps compute. */
   readonly neigs: number;
-  /** Whether the engine reports progress within a call (busy messages need it). */
-  readonly reportsProgress: boolean;
 
-  private constructor(
-    private readonly run: Run,
-    handle: RunHandle | null,
-    onProgress: (p: unknown) => void,
-  ) {
+  private constructor(private readonly run: Run) {
     const cfg: Partial<EngineConfig> = run.snapshot().config;
     this.eigEvery = Math.max(0, Number(cfg.eig_every) || 0);
     this.neigs = Math.max(0, Number(cfg.neigs) || 0);
-    this.reportsProgress = hasProgressHook(handle);
-    if (hasProgressHook(handle)) handle.setProgress(onProgress);
   }
 
   /** A new run; throws Error with the engine's message on a bad config. */
   static open(mod: EosModule, config: EngineConfigInput, onProgress: (p: unknown) => void): EngineSession {
-    let handle: RunHandle | null = null;
-    const observed: EosModule = Object.create(mod);
-    observed.createRun = (...args: Parameters<EosModule['createRun']>) => (handle = mod.createRun(...args));
-    const run = Run.create(observed, config);
+    const run = Run.create(mod, config);
     try {
-      return new EngineSession(run, handle, onProgress);
+      run.setProgress(onProgress);
+      return new EngineSession(run);
     } catch (e) {
       run.dispose();
       throw e;
