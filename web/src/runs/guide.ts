@@ -8,7 +8,7 @@
 
 import { ROW_COLUMNS, columnArray, EIG_STEP } from './records';
 import { type LrChange, type StallInput, type StallVerdict, detectStall } from './stall';
-import type { Run } from './run';
+import { type Run, thresholdName } from './run';
 
 /** The line the card and the explanation show when the sharpness stalls after η was lowered. */
 export const STALL_LINE =
@@ -58,14 +58,6 @@ export function edgeStep(input: StallInput): number | null {
   return null;
 }
 
-/** The name of a run's stability line: every GD-type threshold is proportional to 1/η, so
- * halving η doubles it (heavy ball (2+2β)/η, Nesterov (2+2β)/((1+2β)η)). */
-function lineName(opt: Run['spec']['opt']): string {
-  if (opt === 'polyak') return '(2+2β)/η';
-  if (opt === 'nesterov') return '(2+2β)/((1+2β)η)';
-  return '2/η';
-}
-
 /** The guide for one run, from its records (pure: tests pass fake records). */
 export function guideFrom(input: StallInput, opt: Run['spec']['opt'], ended: boolean): Guide {
   const edgeAt = opt === 'flow' ? null : edgeStep(input);
@@ -74,7 +66,7 @@ export function guideFrom(input: StallInput, opt: Run['spec']['opt'], ended: boo
   const thr = n > 0 ? input.threshold[n - 1] : NaN;
   const offerHalve = edgeAt !== null && !lowered && !ended && Number.isFinite(thr);
   const halveWhy = offerHalve
-    ? `At the edge since step ${edgeAt}, and the network is still learning: halve η now and the sharpness can climb to the new line ${lineName(opt)} = ${Number((2 * thr).toPrecision(3))}.`
+    ? `At the edge since step ${edgeAt}, and the network is still learning: halve η now and the sharpness can climb to the new line ${thresholdName(opt)} = ${Number((2 * thr).toPrecision(3))}.`
     : '';
   return { edgeAt, lowered, offerHalve, halveWhy, stall: lowered ? detectStall(input) : null };
 }

@@ -49,6 +49,16 @@ export function fmtLr(lr: number): string {
   return Number(lr.toPrecision(3)).toString();
 }
 
+/**
+ * The formula of a GD-type optimiser's stability threshold on the sharpness (Cohen et al. 2021,
+ * Section 2 and the appendix on momentum): each is proportional to 1/η, so halving η doubles it.
+ */
+export function thresholdName(opt: RunSpec['opt']): string {
+  if (opt === 'polyak') return '(2+2β)/η';
+  if (opt === 'nesterov') return '(2+2β)/((1+2β)η)';
+  return '2/η';
+}
+
 export function runLabel(spec: RunSpec): string {
   switch (spec.opt) {
     case 'gd':

@@ -3,7 +3,7 @@
 // advanced flags. Takes a root element and callbacks; holds no global state.
 
 import { type AppState, type Field, type Group, FIELD_KEYS, SCHEMA } from '../state/schema';
-import { type Run, fmtLr, thresholdInForce } from '../runs/run';
+import { type Run, fmtLr, thresholdInForce, thresholdName } from '../runs/run';
 import { h, isFocused, uid } from './dom';
 import { type FieldControl, fieldControl, lrControl } from './fields';
 
@@ -127,7 +127,7 @@ export class ControlsPanel {
       this.lr.note.textContent = 'Gradient flow has no step size and no threshold: sharpness is free to keep rising.';
     } else if (Number.isFinite(thr)) {
       // The engine's threshold in force (it carries every record), and its η-scaled form.
-      const what = spec.opt === 'gd' ? '2/η' : spec.opt === 'polyak' ? '(2+2β)/η' : '(2+2β)/((1+2β)η)';
+      const what = thresholdName(spec.opt);
       const eta = run && run.records.rows > 0 ? run.records.last('lr') : (run?.info?.lr ?? spec.lr);
       this.lr.note.textContent = `threshold ${what} = ${fmtLr(thr)}; η·sharpness threshold ${fmtLr(thr * eta)}`;
     } else {
