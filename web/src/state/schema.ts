@@ -336,12 +336,6 @@ export function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** Checks one already-typed value against its field (used for programmatic input). */
-export function checkValue(f: Field, v: unknown): boolean {
-  const r = parseField(f, formatField(f, v));
-  return r.ok && sameValue(r.value, v);
-}
-
 // ------------------------------------------------------------------------------------
 // Engine config and per-run settings.
 
