@@ -178,6 +178,23 @@ describe('RunManager', () => {
     expect(m.playing).toBe(true);
   });
 
+  it('the chunk that ends a run is reported as a status change, so the card redraws at once', () => {
+    const diverging = setup({ lr: 5 }, { divergeLr: 1, chunkRows: 10 });
+    diverging.f.flushAll();
+    diverging.m.play();
+    diverging.events.length = 0;
+    diverging.f.run(50);
+    expect(diverging.m.runs[0].status).toBe('diverged');
+    expect(diverging.events.at(-1)).toBe('status'); // the last message there is: nothing redraws it later
+    const ending = setup({ steps: 30 }, { chunkRows: 10 });
+    ending.f.flushAll();
+    ending.m.play();
+    ending.events.length = 0;
+    ending.f.run(50);
+    expect(ending.m.runs[0].status).toBe('done');
+    expect(ending.events.at(-1)).toBe('status');
+  });
+
   it('a slow engine call shows on the run card, and goes with the next chunk', () => {
     const { m, f, clock } = setup({ neigs: 10 });
     f.flushAll();

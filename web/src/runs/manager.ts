@@ -331,13 +331,17 @@ export class RunManager {
   private onMessage(r: Run, m: FromWorker, isCreate: boolean): void {
     if (this.disposed || !this.slots.has(r.id)) return;
     switch (m.type) {
-      case 'progress':
+      case 'progress': {
         r.records.append(m.chunk);
         r.busy = null;
+        const before = r.status;
         this.takeInfo(r, m.info);
         this.measureRate(r, m.info.step);
-        this.emit('data', r);
+        // A chunk that ends the run (diverged, done) changes its status: the card must say so
+        // at once, not at the next throttled redraw (there may be none once every run has stopped).
+        this.emit(r.status === before ? 'data' : 'status', r);
         return;
+      }
       case 'busy':
         r.busy = { ...m, at: this.now() };
         this.emit('status', r);
