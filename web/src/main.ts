@@ -17,6 +17,8 @@ export type TestHook = Pick<
 declare global {
   interface Window {
     __eos?: TestHook;
+    /** Saved runs loaded back (the reload round-trip test reads their records). */
+    __eosSaved?: AppHandle['saved'];
   }
 }
 
@@ -35,4 +37,5 @@ if (root) {
   addShareButton(root, app.state); // "Share / embed" dialog
   const { runs, status, state: current, messages: texts, setLr, select, playing, drawStats, play, pause, reset, sweep, guides } = app;
   window.__eos = { runs, status, state: current, messages: texts, setLr, select, playing, drawStats, play, pause, reset, sweep, guides };
+  window.__eosSaved = app.saved;
 }

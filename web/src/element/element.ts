@@ -26,6 +26,8 @@ import { Activity } from './activity';
 import { type ElementConfig, type ViewConfig, OBSERVED_ATTRIBUTES, TAG, parseElementConfig } from './config';
 import { errorBox, footer, layout, placeholder, warningBox } from './parts';
 import { WorkerPool } from './pool';
+import * as budget from './budget';
+import { runSpecs } from '../state/schema';
 
 let sharedSheet: CSSStyleSheet | null | undefined;
 /** One constructable stylesheet for every instance (adoptedStyleSheets is not subject to CSP style-src). */
@@ -75,6 +77,17 @@ export class EosLabElement extends HTMLElement {
   private mountCount = 0;
   private applyQueued = false;
   private ro: ResizeObserver | null = null;
+  /** This element as the page-wide worker cap sees it (budget.ts). */
+  private readonly member: budget.BudgetMember = {
+    workers: () => this.pool?.size ?? 0,
+    active: () => this.activity.active,
+    evict: () => this.evict(),
+    retry: () => {
+      if (!this.app && this.cfg?.ok && this.activity.active) this.mount();
+    },
+  };
+  private evictions = 0;
+  private waitingForRoom = false;
 
   constructor() {
     super();
@@ -115,6 +128,7 @@ export class EosLabElement extends HTMLElement {
       this.unmount();
       this.pool?.dispose();
       this.pool = null;
+      budget.leave(this.member);
     });
   }
 
@@ -167,6 +181,14 @@ export class EosLabElement extends HTMLElement {
   /** Worker count of this element (created so far). */
   get workersCreated(): number {
     return this.pool?.created ?? 0;
+  }
+  /** Waiting for the page's figures in view to free workers (budget.ts). */
+  get waiting(): boolean {
+    return this.waitingForRoom;
+  }
+  /** How many times it gave its workers back to the page's cap while out of view. */
+  get evicted(): number {
+    return this.evictions;
   }
   play(): void {
     this.autoPaused = false;
@@ -226,9 +248,19 @@ export class EosLabElement extends HTMLElement {
       this.notes.replaceChildren(errorBox(['no worker factory: load the element through eos-lab.js']));
       return;
     }
+    // The page-wide worker cap: room is made by evicting figures out of view, else wait.
+    this.waitingForRoom = !budget.admit(this.member, runSpecs(cfg.state).length);
+    if (this.waitingForRoom) {
+      this.body.replaceChildren(waitingNote(cfg.state));
+      return;
+    }
     this.started = true;
     this.mountCount++;
-    this.pool ??= new WorkerPool(factory);
+    // A run the reader adds later asks for room too (if none can be made it still starts).
+    this.pool ??= new WorkerPool(() => {
+      budget.admit(this.member, (this.pool?.size ?? 0) + 1);
+      return factory();
+    });
     const root = h('div', {});
     this.body.replaceChildren(root);
     this.app = mountApp(root, {
@@ -260,6 +292,7 @@ export class EosLabElement extends HTMLElement {
   }
 
   private updateActivity(): void {
+    budget.changed(this.member);
     const active = this.activity.active;
     if (!this.app) {
       if (active && this.cfg?.ok) this.mount();
@@ -274,6 +307,16 @@ export class EosLabElement extends HTMLElement {
     }
   }
 
+  /** Out of view and its workers are needed elsewhere: end them; start over when back in view. */
+  private evict(): void {
+    this.unmount();
+    this.pool?.dispose();
+    this.pool = null;
+    this.started = false;
+    this.evictions++;
+    if (this.cfg?.ok) this.body.replaceChildren(placeholder(this.cfg.state, this.cfg.view.autoplay));
+  }
+
   private renderFoot(s: AppState): void {
     this.foot.replaceChildren(...(this.cfg?.ok ? footer(this.cfg, s) : []));
   }
@@ -281,6 +324,16 @@ export class EosLabElement extends HTMLElement {
   private layout(): void {
     layout(this.frame, this.probe, this.body, this.clientWidth);
   }
+}
+
+/** Shown while the figures in view hold every worker the page allows. */
+function waitingNote(s: AppState): HTMLElement {
+  const el = placeholder(s, true);
+  // Its last line ("Starts when scrolled into view.") becomes why it has not started.
+  el.lastChild?.replaceWith(
+    h('span', { class: 'eos-waiting' }, `Waiting for a free engine: the figures in view use the page's ${budget.PAGE_WORKER_CAP} workers; it starts when one of them is scrolled away.`),
+  );
+  return el;
 }
 
 /** Registers the element once (a second script copy on the page is harmless). */

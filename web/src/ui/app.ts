@@ -23,6 +23,8 @@ import { AppModel } from './model';
 import { RunList } from './runlist';
 import { type ToolAction, type ToolPart, Toolbar } from './toolbar';
 import { Refresher, Throttle } from './timing';
+import { SavedRuns } from './saved';
+import type { RecordArrays } from '../runs/records';
 
 /** What an embedding shows. Control names: play, speed, preset, export, depth, or a schema key. */
 export interface Visibility {
@@ -82,6 +84,8 @@ export interface AppHandle {
   pause(): void;
   reset(): void;
   playing(): boolean;
+  /** Saved runs loaded back (frozen): their file, settings (as a query) and records. */
+  saved(): { label: string; file: string; query: string; records: RecordArrays }[];
   /** Chart draw timings since load (ms). */
   drawStats(): { draws: number; totalMs: number; maxMs: number; reset(): void };
   setVisible(v: Visibility): void;
@@ -116,6 +120,19 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
   if (opts.messages?.length) messages.show('Some settings in the link were invalid and replaced by defaults:', opts.messages);
   const reported = new Set<string>();
   const charts = new ChartBoard(chartsEl);
+  // Saved runs loaded back from a JSON export: frozen, drawn with the live ones. Every
+  // setRuns of the board gets them appended here, in one place.
+  const saved = new SavedRuns({
+    onChange: () => {
+      charts.setRuns(model.manager.runs);
+      charts.invalidate();
+    },
+    onApply: (s) => applyState(s),
+  });
+  const boardSetRuns = charts.setRuns.bind(charts);
+  charts.setRuns = (runs) => boardSetRuns([...runs, ...saved.runs]);
+  runsEl.after(saved.el);
+  saved.acceptDrops(root);
   const view = new Refresher(() => render());
 
   // The model reports from its constructor on (the first runs): those are drawn below, once it exists.
@@ -207,6 +224,15 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
     changed();
   }
 
+  /** "Apply these settings" of a saved run: a live run from them replaces the current ones. */
+  function applyState(s: AppState): void {
+    model.applyState(s);
+    setKinds();
+    charts.setXMode(model.view.x);
+    charts.setRuns(model.manager.runs);
+    changed();
+  }
+
   function act(a: ToolAction): void {
     const m = model.manager;
     switch (a) {
@@ -242,6 +268,9 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
         break;
       case 'png':
         download(charts.toPNG(sweepChart ? [sweepChart.canvas] : []), 'eos-lab-charts.png');
+        break;
+      case 'load':
+        saved.pick();
         break;
     }
     view.schedule(true);
@@ -323,6 +352,7 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
     pause: () => act('pause'),
     reset: () => act('reset'),
     playing: () => model.manager.playing,
+    saved: () => saved.runs.map((r) => ({ label: runLabel(r.spec), file: r.file, query: toQuery(r.settings), records: r.records.toArrays() })),
     drawStats: () => ({ ...charts.stats, reset: () => Object.assign(charts.stats, { draws: 0, totalMs: 0, maxMs: 0 }) }),
     setVisible,
     destroy: () => {

@@ -82,6 +82,14 @@ export class AppModel {
     this.manager.play();
   }
 
+  /** Replaces the settings and the runs by `s` (a saved run's settings, applied). */
+  applyState(s: AppState): void {
+    this.settings = cloneState(s);
+    this.manager.load(this.settings);
+    this.selectedId = this.manager.runs[0]?.id ?? -1;
+    this.manager.play();
+  }
+
   /** "+ Add run": the selected run's optimiser at half its η (gradient flow becomes GD). */
   addRun(): void {
     const r = this.selected;

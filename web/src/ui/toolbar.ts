@@ -6,7 +6,7 @@ import { PRESETS } from '../state/presets';
 import { PRESET_NAMES, type PresetName, SCHEMA } from '../state/schema';
 import { h, uid } from './dom';
 
-export type ToolAction = 'play' | 'pause' | 'step' | 'reset' | 'add' | 'csv' | 'json' | 'png';
+export type ToolAction = 'play' | 'pause' | 'step' | 'reset' | 'add' | 'csv' | 'json' | 'png' | 'load';
 /** Parts of the toolbar that can be left out: the transport buttons, speed, preset (with its blurb), exports. */
 export type ToolPart = 'play' | 'speed' | 'preset' | 'export';
 
@@ -66,6 +66,7 @@ export class Toolbar {
       btn('CSV', 'csv', 'Every run’s per-step record as CSV'),
       btn('JSON', 'json', 'Every run’s config and records as JSON'),
       btn('PNG', 'png', 'The charts as a PNG image'),
+      btn('Load JSON…', 'load', 'Load a saved JSON export back as a frozen run over the live ones (or drop the file on the page)'),
     );
     this.transport = h('div', { class: 'eos-transport', role: 'group', 'aria-label': 'Run controls' }, buttons, speedEl);
     this.parts = { play: buttons, speed: [speedEl], preset: [presetEl, this.blurb], export: [exportEl] };
