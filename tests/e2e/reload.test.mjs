@@ -39,8 +39,12 @@ test('export → load the JSON back: the same rows appear as frozen runs; apply 
   const file = join(dir, 'saved-runs.json');
   writeFileSync(file, text);
 
-  // Through the file input behind "Load JSON…".
-  await page.setInputFiles('.eos-saved-input', file);
+  // Through the file picker of "Load JSON…".
+  const pickFile = async (path) => {
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser', { timeout: 10_000 }), page.click('.eos-export >> text=Load JSON…')]);
+    await chooser.setFiles(path);
+  };
+  await pickFile(file);
   const back = await waitFor('the saved runs to appear', async () => {
     const s = await page.evaluate(() => window.__eosSaved?.() ?? []);
     return s.length === 2 ? s : null;
@@ -75,7 +79,7 @@ test('export → load the JSON back: the same rows appear as frozen runs; apply 
   // A bad file: a clear message, nothing added.
   const bad = join(dir, 'not-an-export.json');
   writeFileSync(bad, JSON.stringify({ hello: 'world' }));
-  await page.setInputFiles('.eos-saved-input', bad);
+  await pickFile(bad);
   const msg = await waitFor('the bad-file message', async () => {
     const t = await page.$eval('.eos-saved-msg', (e) => (e.hidden ? '' : e.textContent));
     return t || null;

@@ -77,7 +77,18 @@ function mainThreadTasks(buf) {
     maxCpu = Math.max(maxCpu, cpu);
     totalCpu += cpu;
   }
-  return { tasks: tasks.length, maxWall, maxCpu, totalCpu };
+  // What the heaviest tasks spent their time on (for the report when the bound fails).
+  const heavy = [...tasks].sort((x, y) => (y.tdur ?? 0) - (x.tdur ?? 0)).slice(0, 3).map((task) => {
+    const inside = ev.filter((e) => `${e.pid}:${e.tid}` === main && e.ts >= task.ts && e.ts < task.ts + task.dur && e !== task && e.dur);
+    const by = new Map();
+    for (const e of inside) {
+      const name = e.name === 'FunctionCall' ? `FunctionCall ${e.args?.data?.functionName || ''}@${(e.args?.data?.url || '').split('/').pop()}:${e.args?.data?.lineNumber ?? ''}` : e.name;
+      by.set(name, (by.get(name) ?? 0) + e.dur / 1000);
+    }
+    const top = [...by.entries()].sort((x, y) => y[1] - x[1]).slice(0, 6).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ');
+    return `${((task.tdur ?? 0) / 1000).toFixed(1)} ms CPU: ${top}`;
+  });
+  return { tasks: tasks.length, maxWall, maxCpu, totalCpu, heavy };
 }
 
 /** Per figure, in page order: its state as the element's public API reports it. */
@@ -133,7 +144,8 @@ after(async () => {
 });
 
 test('loads under the CSP; every figure is valid; the first runs (load measured)', async (open) => {
-  const { page } = await open();
+  // The inline-script probe below is refused on purpose: the browser logs that refusal.
+  const { page } = await open({ allow: [/Executing inline script violates the following Content Security Policy/] });
   const from = server.log.length;
   const t0 = Date.now();
   const resp = await page.goto(`${A}/tour.html`);
@@ -231,7 +243,7 @@ test('scrolling the whole post keeps main-thread tasks under 50 ms of CPU', asyn
   log(`     scrolling ${height} px down and up in ${secs.toFixed(1)} s: ${tr.tasks} main-thread tasks, most CPU in one task ${tr.maxCpu.toFixed(1)} ms ` +
     `(longest wall ${tr.maxWall.toFixed(0)} ms), main thread CPU ${((100 * tr.totalCpu) / (secs * 1000)).toFixed(0)}%; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`);
   assert(tr.tasks > 100, `the trace holds the page's main-thread tasks (${tr.tasks})`);
-  assert(tr.maxCpu < 50, `a main-thread task took ${tr.maxCpu.toFixed(1)} ms of CPU while scrolling the tour (bound 50 ms)`);
+  assert(tr.maxCpu < 50, `a main-thread task took ${tr.maxCpu.toFixed(1)} ms of CPU while scrolling the tour (bound 50 ms); heaviest: ${tr.heavy.join(' | ')}`);
 }, { timeout: 300_000 });
 
 S.finalChecks();

@@ -108,6 +108,20 @@ const markerPlugin: Plugin<'line'> = {
   },
 };
 
+/** The frame (its requestAnimationFrame time) in which a chart was last made on the page. */
+let chartMadeInFrame = -1;
+
+/**
+ * At most one new Chart.js chart per frame on the whole page (the frame callbacks of every
+ * chart in view run in one task): true if none was made yet in the frame at time `t`, and
+ * the caller makes one.
+ */
+export function claimChartFrame(t: number): boolean {
+  if (t === chartMadeInFrame) return false;
+  chartMadeInFrame = t;
+  return true;
+}
+
 interface Panel {
   kind: ChartKind;
   figure: HTMLElement;
@@ -135,6 +149,12 @@ export class ChartBoard {
   private theme: Theme;
   private readonly mql: MediaQueryList | null;
   private readonly onScheme = () => this.applyTheme();
+  /**
+   * Charts still to be made, in order, one per frame, so that mounting a board (an <eos-lab>
+   * scrolled into view) is not one long task (a Chart.js chart's first layout costs about
+   * 20 ms of CPU).
+   */
+  private toMake: ChartKind[] = [];
 
   constructor(root: HTMLElement) {
     this.root = root;
@@ -170,9 +190,19 @@ export class ChartBoard {
       p.figure.remove();
     }
     this.pending.clear();
-    this.panels = kinds.map((k) => this.makePanel(k));
+    this.panels = [];
+    this.toMake = [...kinds];
     this.structureDirty = true;
     this.invalidate();
+  }
+
+  /** Makes the next chart still to be made, if any. */
+  private makeNext(): void {
+    const k = this.toMake.shift();
+    if (k === undefined) return;
+    this.panels.push(this.makePanel(k));
+    this.structureDirty = true;
+    this.dataDirty = true;
   }
 
   setXMode(mode: XMode): void {
@@ -215,14 +245,20 @@ export class ChartBoard {
         return;
       }
       this.frame = 0;
-      this.timed(() => this.frameWork());
-      if (this.pending.size > 0) this.schedule();
+      this.timed(() => this.frameWork(t));
+      if (this.pending.size > 0 || this.toMake.length > 0) this.schedule();
     };
     this.frame = requestAnimationFrame(onFrame);
   }
 
   /** One frame's work: take in new data (marks every chart), then update one chart. */
-  private frameWork(): void {
+  private frameWork(t = -1): void {
+    // At most one new chart per frame on the whole page: the frame callbacks of every board
+    // (several <eos-lab> elements in view) run in one task.
+    if (this.toMake.length > 0 && claimChartFrame(t)) {
+      this.makeNext();
+      return;
+    }
     if (this.dataDirty) this.takeData();
     const p = this.pending.values().next().value;
     if (!p) return;
@@ -233,6 +269,7 @@ export class ChartBoard {
   /** Draws every chart now (exports). */
   draw(): void {
     this.timed(() => {
+      while (this.toMake.length > 0) this.makeNext();
       this.takeData();
       for (const p of this.panels) this.updatePanel(p);
       this.pending.clear();
@@ -288,6 +325,7 @@ export class ChartBoard {
     if (this.frame) cancelAnimationFrame(this.frame);
     this.frame = 0;
     this.pending.clear();
+    this.toMake = [];
     this.mql?.removeEventListener('change', this.onScheme);
     for (const p of this.panels) {
       p.chart.destroy();

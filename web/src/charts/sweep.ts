@@ -12,6 +12,7 @@ import {
 import { columnArray, EIG_LR, EIG_STEP } from '../runs/records';
 import { type Run, runLabel } from '../runs/run';
 import { settledStats, type SettledStats } from './settled';
+import { claimChartFrame } from './board';
 
 Chart.register(ScatterController, LineElement, PointElement, LinearScale, Legend, Tooltip);
 
@@ -96,7 +97,11 @@ export const SWEEP_TITLE = 'Step-size sweep — each GD run’s settled sharpnes
 export class SweepChart {
   readonly figure: HTMLElement;
   readonly canvas: HTMLCanvasElement;
-  private readonly chart: Chart<'scatter', { x: number; y: number }[]>;
+  /** Made in a later frame than the figure (claimChartFrame: one new chart per frame on the page). */
+  private chart: Chart<'scatter', { x: number; y: number }[]> | null = null;
+  private raf = 0;
+  /** The runs of the last update() before the chart was made. */
+  private runs: readonly Run[] | null = null;
   last: SweepSummary = { points: [], flow: NaN };
 
   constructor(parent: HTMLElement) {
@@ -130,7 +135,16 @@ export class SweepChart {
         plugins: { legend: { position: 'top', align: 'end', labels: { boxWidth: 10, color: mut } } },
       },
     };
-    this.chart = new Chart(this.canvas, cfg);
+    const make = (t: number) => {
+      this.raf = 0;
+      if (!claimChartFrame(t)) {
+        this.raf = requestAnimationFrame(make);
+        return;
+      }
+      this.chart = new Chart(this.canvas, cfg);
+      if (this.runs) this.update(this.runs);
+    };
+    this.raf = requestAnimationFrame(make);
   }
 
   set visible(on: boolean) {
@@ -141,6 +155,10 @@ export class SweepChart {
   update(runs: readonly Run[]): void {
     const s = sweepSummary(runs);
     this.last = s;
+    if (!this.chart) {
+      this.runs = runs;
+      return;
+    }
     const pts = s.points.filter((p) => p.count > 0 && Number.isFinite(p.x));
     // Both axes on one round scale, so that y = x is the diagonal.
     const top = Math.ceil((Math.max(1, ...pts.map((p) => Math.max(p.x, p.p90)), Number.isFinite(s.flow) ? s.flow : 0) * 1.1) / 5) * 5;
@@ -172,7 +190,8 @@ export class SweepChart {
   }
 
   destroy(): void {
-    this.chart.destroy();
+    if (this.raf) cancelAnimationFrame(this.raf);
+    this.chart?.destroy();
     this.figure.remove();
   }
 }

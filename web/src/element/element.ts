@@ -273,7 +273,9 @@ export class EosLabElement extends HTMLElement {
         this.dispatchEvent(new CustomEvent('eos-change', { detail: { query: toQuery(s) } }));
       },
     });
-    this.layout();
+    // Sizing reads the new layout (a forced layout of the page): in a task of its own, which
+    // runs before the charts, made one per frame from the next frame on, need the sizes.
+    setTimeout(() => this.layout(), 0);
     this.autoPaused = false;
     if (cfg.view.autoplay) {
       if (this.activity.active) this.app.play();
@@ -309,7 +311,12 @@ export class EosLabElement extends HTMLElement {
 
   /** Out of view and its workers are needed elsewhere: end them; start over when back in view. */
   private evict(): void {
-    this.unmount();
+    // The workers end now (the cap counts them); the app's DOM and charts go in a task of
+    // their own, so that the figure taking the workers does not mount in one long task.
+    const app = this.app;
+    this.app = null;
+    this.autoPaused = false;
+    if (app) setTimeout(() => app.destroy(), 0);
     this.pool?.dispose();
     this.pool = null;
     this.started = false;

@@ -31,24 +31,29 @@ export class SavedRuns {
   readonly runs: FrozenRun[] = [];
   private readonly list: HTMLUListElement;
   private readonly msg: HTMLElement;
-  private readonly input: HTMLInputElement;
+  /** The file input, made on first use (a file input is slow to create, and most mounts never load a file). */
+  private input: HTMLInputElement | null = null;
   private readonly opts: SavedOptions;
 
   constructor(opts: SavedOptions) {
     this.opts = opts;
-    this.input = h('input', { type: 'file', accept: '.json,application/json', class: 'eos-saved-input', 'aria-label': 'Load a saved JSON export', hidden: true });
-    this.input.addEventListener('change', () => {
-      const f = this.input.files?.[0];
-      if (f) void this.load(f);
-      this.input.value = '';
-    });
     this.list = h('ul', { class: 'eos-run-list eos-saved-list', 'aria-label': 'Saved runs' });
     this.msg = h('p', { class: 'eos-saved-msg', role: 'alert', hidden: true });
-    this.el = h('section', { class: 'eos-saved', 'aria-label': 'Saved runs', hidden: true }, this.msg, this.list, this.input);
+    this.el = h('section', { class: 'eos-saved', 'aria-label': 'Saved runs', hidden: true }, this.msg, this.list);
   }
 
   /** Opens the file picker. */
   pick(): void {
+    if (!this.input) {
+      const input = h('input', { type: 'file', accept: '.json,application/json', class: 'eos-saved-input', 'aria-label': 'Load a saved JSON export', hidden: true });
+      input.addEventListener('change', () => {
+        const f = input.files?.[0];
+        if (f) void this.load(f);
+        input.value = '';
+      });
+      this.el.append(input);
+      this.input = input;
+    }
     this.input.click();
   }
 
