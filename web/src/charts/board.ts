@@ -108,17 +108,42 @@ const markerPlugin: Plugin<'line'> = {
   },
 };
 
-/** The frame (its requestAnimationFrame time) in which a chart was last made on the page. */
-let chartMadeInFrame = -1;
+// The page's frame ledger, shared by every chart on the page (several <eos-lab> figures in
+// view): their frame callbacks run in one task, so their work would add up into one long
+// frame unless they take turns.
+/** Drawing time (ms, wall clock) the charts of a page share in one frame. */
+const FRAME_SHARE_MS = 10;
+/** A board or chart that waited this many frames in a row goes ahead whatever the others spent. */
+const MAX_WAIT_FRAMES = 3;
+let ledgerFrame = -1;
+let ledgerStart = 0;
+let ledgerMade = false;
+
+/** Opens the ledger of the frame at time `t`; true if this is the frame's first work. */
+function ledger(t: number): boolean {
+  if (t === ledgerFrame) return false;
+  ledgerFrame = t;
+  ledgerStart = performance.now();
+  ledgerMade = false;
+  return true;
+}
+
+/** Whether a board may draw in the frame at time `t`: the first of a frame always may, the next ones while the share lasts. */
+function frameTurn(t: number, waited: number): boolean {
+  if (ledger(t)) return true;
+  return waited >= MAX_WAIT_FRAMES || performance.now() - ledgerStart < FRAME_SHARE_MS;
+}
 
 /**
- * At most one new Chart.js chart per frame on the whole page (the frame callbacks of every
- * chart in view run in one task): true if none was made yet in the frame at time `t`, and
- * the caller makes one.
+ * Whether a new Chart.js chart (its first layout costs about 20 ms of CPU) may be made in the
+ * frame at time `t`: one per frame on the page, and only as the frame's first work (or after
+ * waiting MAX_WAIT_FRAMES frames).
  */
-export function claimChartFrame(t: number): boolean {
-  if (t === chartMadeInFrame) return false;
-  chartMadeInFrame = t;
+export function claimChartFrame(t: number, waited = 0): boolean {
+  ledger(t);
+  if (ledgerMade) return false;
+  if (performance.now() - ledgerStart > 2 && waited < MAX_WAIT_FRAMES) return false;
+  ledgerMade = true;
   return true;
 }
 
@@ -155,6 +180,10 @@ export class ChartBoard {
    * 20 ms of CPU).
    */
   private toMake: ChartKind[] = [];
+  /** Frames in a row this board gave up its turn (frameTurn). */
+  private waited = 0;
+  /** Frames in a row this board waited to make its next chart (claimChartFrame). */
+  private makeWaited = 0;
 
   constructor(root: HTMLElement) {
     this.root = root;
@@ -244,6 +273,12 @@ export class ChartBoard {
         this.frame = requestAnimationFrame(onFrame);
         return;
       }
+      if (!frameTurn(t, this.waited)) {
+        this.waited++;
+        this.frame = requestAnimationFrame(onFrame);
+        return;
+      }
+      this.waited = 0;
       this.frame = 0;
       this.timed(() => this.frameWork(t));
       if (this.pending.size > 0 || this.toMake.length > 0) this.schedule();
@@ -253,11 +288,14 @@ export class ChartBoard {
 
   /** One frame's work: take in new data (marks every chart), then update one chart. */
   private frameWork(t = -1): void {
-    // At most one new chart per frame on the whole page: the frame callbacks of every board
-    // (several <eos-lab> elements in view) run in one task.
-    if (this.toMake.length > 0 && claimChartFrame(t)) {
-      this.makeNext();
-      return;
+    // At most one new chart per frame on the whole page, as the frame's first work.
+    if (this.toMake.length > 0) {
+      if (claimChartFrame(t, this.makeWaited)) {
+        this.makeWaited = 0;
+        this.makeNext();
+        return;
+      }
+      this.makeWaited++;
     }
     if (this.dataDirty) this.takeData();
     const p = this.pending.values().next().value;

@@ -135,9 +135,10 @@ export class SweepChart {
         plugins: { legend: { position: 'top', align: 'end', labels: { boxWidth: 10, color: mut } } },
       },
     };
+    let waited = 0;
     const make = (t: number) => {
       this.raf = 0;
-      if (!claimChartFrame(t)) {
+      if (!claimChartFrame(t, waited++)) {
         this.raf = requestAnimationFrame(make);
         return;
       }
