@@ -34,6 +34,18 @@ async function shoot(browser, origin, width, height, out) {
         if (last.length && last.every((st) => st >= STEPS[id])) break;
         await page.waitForTimeout(500);
       }
+      if (id === 's-drop') {
+        // As the caption invites: η from 0.3 to 0.15 once the sharpness sits on the line.
+        const lr = page.locator('#s-drop eos-lab input[type=number]').first();
+        await lr.fill('0.15');
+        await lr.press('Enter');
+        const t1 = Date.now();
+        while (Date.now() - t1 < 60_000) {
+          const st = await page.evaluate(() => document.querySelector('#s-drop eos-lab').status()[0]);
+          if (st && st.step >= 1400) break;
+          await page.waitForTimeout(500);
+        }
+      }
       await page.waitForTimeout(800); // the charts draw the last records
       console.log(`${width} px ${sel}: steps ${last.join(', ')} after ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     }
