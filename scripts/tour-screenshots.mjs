@@ -36,7 +36,7 @@ async function shoot(browser, origin, width, height, out) {
       }
       if (id === 's-drop') {
         // As the caption invites: η from 0.3 to 0.15 once the sharpness sits on the line.
-        const lr = page.locator('#s-drop eos-lab input[type=number]').first();
+        const lr = page.locator('#s-drop eos-lab input[type=number]:visible').first();
         await lr.fill('0.15');
         await lr.press('Enter');
         const t1 = Date.now();
