@@ -24,6 +24,7 @@ import {
 import { SeriesBuilder, axisRange, type Pt, type XMode } from './chartdata';
 import { type Run, runLabel, fmtLr } from '../runs/run';
 import type { ChartKind } from '../state/schema';
+import { claimChartFrame, frameTurn } from './frames';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Decimation);
 
@@ -107,45 +108,6 @@ const markerPlugin: Plugin<'line'> = {
     ctx.restore();
   },
 };
-
-// The page's frame ledger, shared by every chart on the page (several <eos-lab> figures in
-// view): their frame callbacks run in one task, so their work would add up into one long
-// frame unless they take turns.
-/** Drawing time (ms, wall clock) the charts of a page share in one frame. */
-const FRAME_SHARE_MS = 10;
-/** A board or chart that waited this many frames in a row goes ahead whatever the others spent. */
-const MAX_WAIT_FRAMES = 3;
-let ledgerFrame = -1;
-let ledgerStart = 0;
-let ledgerMade = false;
-
-/** Opens the ledger of the frame at time `t`; true if this is the frame's first work. */
-function ledger(t: number): boolean {
-  if (t === ledgerFrame) return false;
-  ledgerFrame = t;
-  ledgerStart = performance.now();
-  ledgerMade = false;
-  return true;
-}
-
-/** Whether a board may draw in the frame at time `t`: the first of a frame always may, the next ones while the share lasts. */
-function frameTurn(t: number, waited: number): boolean {
-  if (ledger(t)) return true;
-  return waited >= MAX_WAIT_FRAMES || performance.now() - ledgerStart < FRAME_SHARE_MS;
-}
-
-/**
- * Whether a new Chart.js chart (its first layout costs about 20 ms of CPU) may be made in the
- * frame at time `t`: one per frame on the page, and only as the frame's first work (or after
- * waiting MAX_WAIT_FRAMES frames).
- */
-export function claimChartFrame(t: number, waited = 0): boolean {
-  ledger(t);
-  if (ledgerMade) return false;
-  if (performance.now() - ledgerStart > 2 && waited < MAX_WAIT_FRAMES) return false;
-  ledgerMade = true;
-  return true;
-}
 
 interface Panel {
   kind: ChartKind;

@@ -12,7 +12,7 @@ import {
 import { columnArray, EIG_LR, EIG_STEP } from '../runs/records';
 import { type Run, runLabel } from '../runs/run';
 import { settledStats, type SettledStats } from './settled';
-import { claimChartFrame } from './board';
+import { claimChartFrame } from './frames';
 
 Chart.register(ScatterController, LineElement, PointElement, LinearScale, Legend, Tooltip);
 
