@@ -131,6 +131,9 @@ export class DataChart {
   private spike: Spike | null = null;
   private theme: Theme;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private frame = 0;
+  /** What the last draw showed (run, snapshot history version, pin): an unchanged picture is not redrawn. */
+  private drawnKey = '';
   private lastDraw = -Infinity;
   private readonly mql: MediaQueryList | null;
   private readonly onScheme = () => {
@@ -223,22 +226,28 @@ export class DataChart {
     this.invalidate();
   }
 
-  /** New data may have arrived: redraw, at most once every MIN_GAP_MS. */
+  /** New data may have arrived: redraw, at most once every MIN_GAP_MS, and only if the picture changed. */
   invalidate(): void {
-    if (this.timer !== null) return;
+    if (this.timer !== null || this.frame) return;
     const wait = Math.max(0, this.lastDraw + MIN_GAP_MS - performance.now());
     this.timer = setTimeout(() => {
       this.timer = null;
-      requestAnimationFrame(() => this.draw());
+      this.frame = requestAnimationFrame(() => {
+        this.frame = 0;
+        this.draw(false);
+      });
     }, wait);
   }
 
-  /** Draws now (a control moved, an export). */
-  draw(): void {
-    const t0 = performance.now();
-    let heatMs = 0;
+  /** Draws now (a control moved, an export); with force false, only when there is something new to show. */
+  draw(force = true): void {
     const h = this.history();
     const ds = h?.dataset ?? null;
+    const key = `${this.run?.id ?? -1}:${h?.version ?? -1}:${this.pinned}:${ds === this.shown}:${this.run?.status}`;
+    if (!force && key === this.drawnKey) return;
+    this.drawnKey = key;
+    const t0 = performance.now();
+    let heatMs = 0;
     if (ds !== this.shown) this.build(ds);
     const snap = this.snapshot(h);
     if (ds && snap) {
@@ -264,6 +273,8 @@ export class DataChart {
   destroy(): void {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
+    if (this.frame) cancelAnimationFrame(this.frame);
+    this.frame = 0;
     this.mql?.removeEventListener('change', this.onScheme);
     this.chart.destroy();
     this.figure.remove();
