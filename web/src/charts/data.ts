@@ -124,8 +124,8 @@ export class DataChart {
   private readonly heat: HTMLCanvasElement;
   private img: ImageData | null = null;
   private run: Run | null = null;
-  /** The dataset the datasets were built for. */
-  private shown: DatasetView | null = null;
+  /** The dataset the chart's datasets were built for (null: none; undefined: to be built). */
+  private shown: DatasetView | null | undefined = undefined;
   /** Step of the pinned snapshot, or null: follow the latest. */
   private pinned: number | null = null;
   private spike: Spike | null = null;
@@ -139,7 +139,7 @@ export class DataChart {
   private readonly onScheme = () => {
     this.theme = this.readTheme();
     this.applyTheme();
-    this.shown = null; // colours of the datasets
+    this.shown = undefined; // colours of the datasets
     this.invalidate();
   };
   readonly stats: DataChartStats = { kind: '', step: -1, live: true, draws: 0, totalMs: 0, maxMs: 0, heatMs: 0 };
@@ -222,7 +222,7 @@ export class DataChart {
     if (run === this.run) return;
     this.run = run;
     this.pinned = null;
-    this.shown = null;
+    this.shown = undefined;
     this.invalidate();
   }
 
