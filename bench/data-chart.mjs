@@ -2,7 +2,9 @@
 // of one redraw (the heatmap painted into its ImageData, the Chart.js update and the draw of
 // the scaled image), read from the chart's own timings (window.__eos.dataChart()) over a
 // window of live training, in headless Chromium on the production build. Prints, per page:
-// redraws, redraws per second, the mean and worst ms per redraw, and the heatmap's share.
+// redraws, redraws per second, the mean and worst wall-clock ms per redraw, and the heatmap's
+// share; then the CPU time per redraw of 40 redraws forced in one task, from a Chrome trace
+// (wall-clock time on a loaded machine includes the time other processes had the core).
 // With --shots it also writes the screenshots of docs/ (the Chebyshev default and the `ce`
 // preset with their data charts, light; `ce` dark as well).
 //
@@ -41,11 +43,36 @@ async function open(query, colorScheme = 'light') {
   return { context, page };
 }
 
-/** Scrolls the data chart into view and shoots the charts section. */
+const FORCED = 40;
+
+/**
+ * CPU time per redraw, free of what a loaded machine adds to wall-clock time: FORCED redraws
+ * in one task (the page hook drawData), traced; that task's thread time (tdur) / FORCED.
+ */
+async function forcedDraws(page) {
+  const cpu = [];
+  const wall = [];
+  for (let rep = 0; rep < 3; rep++) {
+    await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+    wall.push((await page.evaluate((n) => window.__eos.drawData(n), FORCED)) / FORCED);
+    const t = JSON.parse((await browser.stopTracing()).toString('utf8'));
+    const ev = t.traceEvents ?? t;
+    // The page's main thread is the one firing animation frames; the forced redraws are its longest task.
+    const frames = new Map();
+    for (const e of ev) if (e.name === 'FireAnimationFrame') frames.set(`${e.pid}:${e.tid}`, (frames.get(`${e.pid}:${e.tid}`) ?? 0) + 1);
+    const main = [...frames.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+    const top = ev.filter((e) => e.name === 'RunTask' && e.dur && `${e.pid}:${e.tid}` === main).sort((a, b) => b.dur - a.dur)[0];
+    cpu.push(top ? top.tdur / 1000 / FORCED : NaN);
+  }
+  const med = (xs) => [...xs].sort((a, b) => a - b)[1];
+  return { cpu: med(cpu), wall: med(wall) };
+}
+
+/** Shoots the data chart's figure (the page's sticky η bar would cover the charts above it). */
 async function shoot(page, file) {
   await page.locator('figure.eos-chart-data').scrollIntoViewIfNeeded();
   await new Promise((r) => setTimeout(r, 600)); // one more redraw after the scroll
-  await page.locator('section[aria-label="Charts"]').screenshot({ path: join(REPO, 'docs', file) });
+  await page.locator('figure.eos-chart-data').screenshot({ path: join(REPO, 'docs', file) });
   console.log(`  wrote docs/${file}`);
 }
 
@@ -65,6 +92,8 @@ try {
       `  ${p.name}: kind ${b.kind}, ${n} redraws in ${secs.toFixed(1)} s (${(n / secs).toFixed(1)}/s), ` +
         `${per.toFixed(2)} ms per redraw (heatmap ${heat.toFixed(2)} ms), worst ${b.maxMs.toFixed(2)} ms since load, at step ${b.step}`,
     );
+    const cpu = await forcedDraws(page);
+    console.log(`    forced: ${FORCED} redraws in one task: ${cpu.cpu.toFixed(2)} ms CPU per redraw (median of 3; wall ${cpu.wall.toFixed(2)} ms)`);
     if (SHOTS && p.shot) await shoot(page, p.shot);
     await context.close();
   }

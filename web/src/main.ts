@@ -12,7 +12,7 @@ import { addShareButton } from './ui/share';
 export type TestHook = Pick<
   AppHandle,
   'runs' | 'status' | 'state' | 'messages' | 'setLr' | 'select' | 'playing' | 'drawStats' | 'play' | 'pause' | 'reset' | 'sweep' | 'guides'
-  | 'dataChart'
+  | 'dataChart' | 'drawData'
 >;
 
 declare global {
@@ -35,5 +35,5 @@ if (root) {
   });
   addShareButton(root, app.state); // "Share / embed" dialog
   const { runs, status, state: current, messages: texts, setLr, select, playing, drawStats, play, pause, reset, sweep, guides } = app;
-  window.__eos = { runs, status, state: current, messages: texts, setLr, select, playing, drawStats, play, pause, reset, sweep, guides, dataChart: app.dataChart };
+  window.__eos = { runs, status, state: current, messages: texts, setLr, select, playing, drawStats, play, pause, reset, sweep, guides, dataChart: app.dataChart, drawData: app.drawData };
 }

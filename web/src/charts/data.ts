@@ -54,9 +54,9 @@ export interface Pixels {
 
 /**
  * Paints one pixel per cell (cell r*nx + c is pixel (c, r), row 0 at the top). Classification:
- * the hue of the arg-max class, mixed into the background by 0.12 + 0.6 tanh(2 × the margin
- * between the two largest outputs), so the boundary shows as a pale band. Regression: output 0,
- * orange below zero and blue above, by tanh|f|.
+ * the hue of the arg-max class, mixed into the background by 0.08 + 0.47 tanh(2 × the margin
+ * between the two largest outputs), so the boundary shows as a pale band and the points (in
+ * full colour) stand out. Regression: output 0, orange below zero and blue above, by 0.55 tanh|f|.
  */
 export function paintHeatmap(px: Pixels, values: Float32Array, dOut: number, classification: boolean, bg: RGB, colors: readonly RGB[]): void {
   const d = px.data;
@@ -71,11 +71,11 @@ export function paintHeatmap(px: Pixels, values: Float32Array, dOut: number, cla
       let second = -Infinity;
       for (let k = 0; k < dOut; k++) if (k !== top && values[o + k] > second) second = values[o + k];
       col = colors[top % colors.length];
-      a = 0.12 + 0.6 * Math.tanh(2 * (values[o + top] - second));
+      a = 0.08 + 0.47 * Math.tanh(2 * (values[o + top] - second));
     } else {
       const v = values[o];
       col = colors[v >= 0 ? 1 : 0];
-      a = 0.7 * Math.tanh(Math.abs(v));
+      a = 0.55 * Math.tanh(Math.abs(v));
     }
     if (!Number.isFinite(a)) a = 0;
     const p = 4 * i;
@@ -204,8 +204,9 @@ export class DataChart {
         responsive: true,
         maintainAspectRatio: false,
         scales: {
-          x: { type: 'linear', title: { display: true, text: 'x' }, ticks: { maxRotation: 0 } },
-          y: { type: 'linear', title: { display: true, text: 'y' } },
+          // The axes end at the view's bounds; ticks only at round values inside them.
+          x: { type: 'linear', title: { display: true, text: 'x' }, ticks: { maxRotation: 0, includeBounds: false } },
+          y: { type: 'linear', title: { display: true, text: 'y' }, ticks: { includeBounds: false } },
         },
         plugins: {
           legend: { position: 'top', align: 'end', labels: { boxWidth: 10 } },
@@ -332,12 +333,12 @@ export class DataChart {
             const data: Pt[] = [];
             for (let i = 0; i < ds.n; i++) if (ds.labels[i] === k) data.push(pts(i));
             const col = CLASS_COLORS[k % CLASS_COLORS.length];
-            sets.push({ label: `class ${k}`, data, pointRadius: 3.5, backgroundColor: col, borderColor: rgb(t.bg), borderWidth: 1 });
+            sets.push({ label: `class ${k}`, data, pointRadius: 3.5, backgroundColor: col, borderColor: t.fg, borderWidth: 1 });
           }
         } else {
           // Regression: each point's colour says its first target (orange < 0 < blue).
           const colors = Array.from({ length: ds.n }, (_, i) => (ds.Y[i * ds.dOut] >= 0 ? CLASS_COLORS[1] : CLASS_COLORS[0]));
-          sets.push({ label: 'examples (colour: sign of y₁)', data: Array.from({ length: ds.n }, (_, i) => pts(i)), pointRadius: 3, backgroundColor: colors, borderColor: rgb(t.bg), borderWidth: 1 });
+          sets.push({ label: 'examples (colour: sign of y₁)', data: Array.from({ length: ds.n }, (_, i) => pts(i)), pointRadius: 3, backgroundColor: colors, borderColor: t.fg, borderWidth: 1 });
         }
         Object.assign(sc.x, { min: ds.x0, max: ds.x1 });
         Object.assign(sc.y, { min: ds.y0, max: ds.y1 });
@@ -422,8 +423,4 @@ export class DataChart {
     }
     (this.chart.options.plugins!.legend!.labels as { color: string }).color = t.fg;
   }
-}
-
-function rgb(c: RGB): string {
-  return `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
 }

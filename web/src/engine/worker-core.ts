@@ -218,8 +218,9 @@ class Core implements WorkerCore {
     const after = s.info();
     if (after.status === 'diverged') this.setStatus('diverged');
     else if (this.until > 0 && after.step >= this.until) this.setStatus('done');
+    const loss = chunk.rows ? chunk.loss[chunk.rows - 1] : NaN; // read before the buffers are transferred
     this.post({ type: 'progress', chunk, info: this.info(), stepsPerSecond: this.planner.stepsPerSecond }, transferables(chunk));
-    if (this.runStatus !== 'playing' || this.now() - this.lastFit >= this.fitEvery) this.postFit(chunk.rows ? chunk.loss[chunk.rows - 1] : NaN);
+    if (this.runStatus !== 'playing' || this.now() - this.lastFit >= this.fitEvery) this.postFit(loss);
     if (this.runStatus === 'playing') this.wake(0);
   }
 

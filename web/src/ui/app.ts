@@ -85,6 +85,8 @@ export interface AppHandle {
   playing(): boolean;
   /** The data chart's state and redraw timings (ms), or null when it is not shown. */
   dataChart(): DataChartStats | null;
+  /** Redraws the data chart n times in one task (benchmarks); the wall ms taken, NaN when it is not shown. */
+  drawData(n: number): number;
   /** Chart draw timings since load (ms). */
   drawStats(): { draws: number; totalMs: number; maxMs: number; reset(): void };
   setVisible(v: Visibility): void;
@@ -339,6 +341,12 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
     reset: () => act('reset'),
     playing: () => model.manager.playing,
     dataChart: () => (dataChart ? { ...dataChart.stats } : null),
+    drawData: (n) => {
+      if (!dataChart) return NaN;
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) dataChart.draw();
+      return performance.now() - t0;
+    },
     drawStats: () => ({ ...charts.stats, reset: () => Object.assign(charts.stats, { draws: 0, totalMs: 0, maxMs: 0 }) }),
     setVisible,
     destroy: () => {
