@@ -42,6 +42,7 @@
 #include "eoslab/eigen.hpp"
 #include "eoslab/experiment.hpp"
 #include "eoslab/fields.hpp"
+#include "eoslab/fit.hpp"
 #include "eoslab/json.hpp"
 #include "eoslab/mlp.hpp"
 #include "eoslab/rng.hpp"
@@ -224,6 +225,56 @@ class RunHandle {
   // The full configuration the run was built from (defaults filled in).
   val config() const { return from_json(eos::config_to_json(exp_.spec().cfg)); }
 
+  // The training set and how the page draws it (eoslab/fit.hpp), once per run, copies:
+  // {kind: 'curve'|'grid'|'projection', dIn, dOut, n, classification, X (n*dIn, example
+  // by example), Y (n*dOut), labels (Int32Array n, empty for regression), points (n*2: each
+  // example as drawn), nx, ny, x0, x1, y0, y1, target (Float64Array nx: T_k on the curve of
+  // chebyshev, else empty), axes (dIn*2 row-major: the principal directions, projection only)}.
+  val dataset() {
+    return guarded(val::null(), [&] {
+      const eos::FitView& v = view();
+      const eos::Dataset& ds = exp_.dataset();
+      const std::size_t n = std::size_t(ds.X.cols());
+      val o = val::object();
+      o.set("kind", val(std::string(eos::name_of(v.kind))));
+      o.set("dIn", val(double(ds.X.rows())));
+      o.set("dOut", val(double(ds.Y.rows())));
+      o.set("n", val(double(n)));
+      o.set("classification", val(ds.classification));
+      o.set("X", copy_array("Float64Array", ds.X.data(), std::size_t(ds.X.size())));  // column-major (d, n): example-major
+      o.set("Y", copy_array("Float64Array", ds.Y.data(), std::size_t(ds.Y.size())));
+      o.set("labels", copy_array("Int32Array", ds.labels.data(), ds.labels.size()));
+      o.set("points", copy_array("Float64Array", v.points.data(), std::size_t(v.points.size())));
+      o.set("nx", val(v.nx));
+      o.set("ny", val(v.ny));
+      o.set("x0", val(v.x0));
+      o.set("x1", val(v.x1));
+      o.set("y0", val(v.y0));
+      o.set("y1", val(v.y1));
+      o.set("target", f64(v.target));
+      const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> axes = v.axes;
+      o.set("axes", copy_array("Float64Array", axes.data(), std::size_t(axes.size())));
+      return o;
+    });
+  }
+
+  // The model at the current parameters on the view's points, without stepping:
+  // {step, kind, cells, dOut, values: Float32Array cells*dOut, cell by cell}. cells = nx
+  // (curve), nx*ny (grid, row 0 at the top), n (projection: the training examples).
+  val fit() {
+    return guarded(val::null(), [&] {
+      const eos::FitView& v = view();
+      const Eigen::MatrixXf f = exp_.predict(v.inputs).cast<float>();  // (d_out, cells), column-major
+      val o = val::object();
+      o.set("step", val(double(exp_.step_count())));
+      o.set("kind", val(std::string(eos::name_of(v.kind))));
+      o.set("cells", val(double(f.cols())));
+      o.set("dOut", val(double(f.rows())));
+      o.set("values", copy_array("Float32Array", f.data(), std::size_t(f.size())));
+      return o;
+    });
+  }
+
  private:
   val chunk() const {
     const std::size_t rows = recs_.size(), k = std::size_t(k_);
@@ -261,8 +312,15 @@ class RunHandle {
     return o;
   }
 
+  // The fit view, made on first use (a grid of 4,096 points, or a PCA of the data).
+  const eos::FitView& view() {
+    if (!view_) view_ = std::make_unique<eos::FitView>(eos::make_fit_view(exp_.spec(), exp_.dataset()));
+    return *view_;
+  }
+
   eos::Experiment exp_;
   int k_;
+  std::unique_ptr<eos::FitView> view_;
   std::vector<eos::StepRecord> recs_;
   val progress_ = val::undefined();  // the JS progress callback, or undefined
 };
@@ -386,7 +444,9 @@ EMSCRIPTEN_BINDINGS(eoslab) {
       .function("info", &RunHandle::info)
       .function("params", &RunHandle::params)
       .function("changes", &RunHandle::changes)
-      .function("config", &RunHandle::config);
+      .function("config", &RunHandle::config)
+      .function("_eosDataset", &RunHandle::dataset)
+      .function("_eosFit", &RunHandle::fit);
   function("_eosCreateRun", &create_run);
   function("_eosDumpProblem", &dump_problem);
   function("_eosValidateConfig", &validate_config);

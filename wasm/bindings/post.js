@@ -59,6 +59,13 @@ addOnInit(function () {
   P['sharpness'] = function (k) {
     return check(this['_eosSharpness'](number('k', k)));
   };
+  // The training set as the page draws it, and the model on the view's points (no step).
+  P['dataset'] = function () {
+    return check(this['_eosDataset']());
+  };
+  P['fit'] = function () {
+    return check(this['_eosFit']());
+  };
   // fn runs inside a wasm call (step, sharpness): an exception escaping it would
   // unwind through wasm frames, so it is caught here and rethrown on its own task.
   P['setProgress'] = function (fn) {

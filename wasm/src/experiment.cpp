@@ -24,6 +24,7 @@ struct Experiment::Impl {
   virtual std::vector<double> params() const = 0;
   virtual Eigen::Index num_params() const = 0;
   virtual std::vector<Layer> initial_layers() const = 0;
+  virtual Eigen::MatrixXd predict(const Eigen::MatrixXd& X) const = 0;
 
   Spec spec;
   Dataset data;
@@ -219,6 +220,10 @@ struct ImplT final : Experiment::Impl {
     return out;
   }
 
+  Eigen::MatrixXd predict(const Eigen::MatrixXd& X) const override {
+    return mlp.forward(theta, X.template cast<T>()).template cast<double>();
+  }
+
   Mlp<T> mlp;
   Eigen::VectorXd theta0;  // initial parameters as used (rounded to T), in double
   Vec theta, grad, vel, k2, k3, k4, tmp;
@@ -307,5 +312,6 @@ const std::vector<HyperChange>& Experiment::changes() const { return impl_->chan
 std::vector<double> Experiment::params() const { return impl_->params(); }
 Eigen::Index Experiment::num_params() const { return impl_->num_params(); }
 std::vector<Experiment::Layer> Experiment::initial_layers() const { return impl_->initial_layers(); }
+Eigen::MatrixXd Experiment::predict(const Eigen::MatrixXd& X) const { return impl_->predict(X); }
 
 }  // namespace eos

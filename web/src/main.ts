@@ -12,6 +12,7 @@ import { addShareButton } from './ui/share';
 export type TestHook = Pick<
   AppHandle,
   'runs' | 'status' | 'state' | 'messages' | 'setLr' | 'select' | 'playing' | 'drawStats' | 'play' | 'pause' | 'reset' | 'sweep' | 'guides'
+  | 'dataChart' | 'drawData'
 >;
 
 declare global {
@@ -36,6 +37,6 @@ if (root) {
   });
   addShareButton(root, app.state); // "Share / embed" dialog
   const { runs, status, state: current, messages: texts, setLr, select, playing, drawStats, play, pause, reset, sweep, guides } = app;
-  window.__eos = { runs, status, state: current, messages: texts, setLr, select, playing, drawStats, play, pause, reset, sweep, guides };
   window.__eosSaved = app.saved;
+  window.__eos = { runs, status, state: current, messages: texts, setLr, select, playing, drawStats, play, pause, reset, sweep, guides, dataChart: app.dataChart, drawData: app.drawData };
 }

@@ -107,6 +107,10 @@ class Experiment {
   // W[l] is (out, in), b[l] is (out) (empty when bias is off).
   struct Layer { Eigen::MatrixXd W; Eigen::VectorXd b; };
   std::vector<Layer> initial_layers() const;
+  // The network's outputs f(x) at the current parameters on inputs X (d_in, m), as
+  // (d_out, m), in the run's precision: evaluates the model, never steps or touches
+  // the cached state the next step and HVPs use.
+  Eigen::MatrixXd predict(const Eigen::MatrixXd& X) const;
 
   struct Impl;
  private:

@@ -207,6 +207,25 @@ class Mlp {
   // Network outputs f(x) of the cached forward pass, (d_out, n).
   const Mat& output() const { return Z_[layers() - 1]; }
 
+  // f(x) at theta on inputs X (d_in, m), (d_out, m): the same layers as loss_grad's
+  // forward pass, on its own temporaries (no cache touched), for evaluating the model
+  // on points that are not training examples, e.g. a grid over the input space.
+  Mat forward(const Vec& theta, const Mat& X) const {
+    const int L = layers();
+    Mat in = X, Z, A, S1;
+    for (int l = 0; l < L; ++l) {
+      MapM Wl(theta.data() + w_off_[l], sizes_[l + 1], sizes_[l]);  // (out, in)
+      Z.noalias() = Wl * in;                                        // (out_l, m)
+      if (bias_) Z.colwise() += MapV(theta.data() + b_off_[l], sizes_[l + 1]);
+      if (l + 1 == L) break;
+      A.resize(Z.rows(), Z.cols());
+      S1.resize(Z.rows(), Z.cols());
+      act_forward(act_, Z, A, S1);
+      in.swap(A);
+    }
+    return Z;
+  }
+
  private:
   MapM W(int l) const { return MapM(theta_.data() + w_off_[l], sizes_[l + 1], sizes_[l]); }  // (out, in)
   MapV b(int l) const { return MapV(theta_.data() + b_off_[l], sizes_[l + 1]); }               // (out)

@@ -104,6 +104,41 @@ declare module 'eoslab-wasm' {
     hvps: number; // 'eigs': HVPs so far in this computation; 'step': HVPs used on that step
   }
 
+  /**
+   * RunHandle.dataset(): the training set and how the data chart draws it (wasm/include/eoslab/fit.hpp).
+   * curve: 1-D inputs, the model on nx points of [x0, x1]; grid: 2-D inputs, nx × ny cells over
+   * [x0, x1] × [y0, y1] (row 0 at the top, cell r*nx + c); projection: higher-dimensional inputs,
+   * the examples on the first two principal components, no input-space picture.
+   */
+  export interface WasmDataset {
+    kind: 'curve' | 'grid' | 'projection';
+    dIn: number;
+    dOut: number;
+    n: number;
+    classification: boolean;
+    X: Float64Array; // n * dIn, example by example
+    Y: Float64Array; // n * dOut (one-hot for classification)
+    labels: Int32Array; // n class indices, empty for regression
+    points: Float64Array; // n * 2: each example as drawn (curve: x, y; grid: x1, x2; projection: PC coordinates)
+    nx: number;
+    ny: number;
+    x0: number;
+    x1: number;
+    y0: number;
+    y1: number;
+    target: Float64Array; // curve on chebyshev: T_k at the nx curve points; else empty
+    axes: Float64Array; // projection: dIn * 2 row-major, the principal directions; else empty
+  }
+
+  /** RunHandle.fit(): the model's outputs on the view's points at the current parameters (no step). */
+  export interface WasmFit {
+    step: number;
+    kind: 'curve' | 'grid' | 'projection';
+    cells: number; // curve: nx; grid: nx * ny; projection: n (the examples)
+    dOut: number;
+    values: Float32Array; // cells * dOut, cell by cell
+  }
+
   /** The running experiment: the one C++ object JS owns. Call delete() exactly once. */
   export interface RunHandle {
     /** Advance up to n steps (stops early when the run diverges); throws Error on bad n. */
@@ -119,6 +154,10 @@ declare module 'eoslab-wasm' {
     params(): Float64Array;
     changes(): HyperChange[];
     config(): WasmConfig;
+    /** The training set and its view for the data chart (copies). */
+    dataset(): WasmDataset;
+    /** The model on the view's points at the current parameters, without stepping. */
+    fit(): WasmFit;
     delete(): void;
     isDeleted(): boolean;
   }

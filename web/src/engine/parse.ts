@@ -7,7 +7,7 @@ import { assertNever, type EngineConfigInput, type ToWorker } from './protocol';
 
 export type Parsed = { ok: true; msg: ToWorker } | { ok: false; id: number; message: string };
 
-const TYPES = ['create', 'play', 'pause', 'setLr', 'setBeta', 'info', 'stop'] as const satisfies readonly ToWorker['type'][];
+const TYPES = ['create', 'play', 'pause', 'setLr', 'setBeta', 'info', 'stop', 'fit'] as const satisfies readonly ToWorker['type'][];
 
 export function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -60,6 +60,11 @@ function checkFields(type: ToWorker['type'], data: Record<string, unknown>): str
     case 'info':
     case 'stop':
       return null;
+    case 'fit':
+      if (typeof data.every !== 'number' || !(data.every >= 0) || !Number.isFinite(data.every)) {
+        return `'every' must be a finite number of ms >= 0 (0 = no fit reports), got ${describe(data.every)}`;
+      }
+      return null;
     default:
       return assertNever(type);
   }
@@ -80,6 +85,8 @@ function build(type: ToWorker['type'], id: number, data: Record<string, unknown>
     case 'info':
     case 'stop':
       return { type, id };
+    case 'fit':
+      return { type, id, every: data.every as number };
     default:
       return assertNever(type);
   }

@@ -5,7 +5,7 @@
 // compute chunk (<= ~15 ms of work), a `busy` message when a single engine call
 // lasts more than a second, and `failed` when the engine throws.
 
-import type { WasmRecordChunk } from 'eoslab-wasm';
+import type { WasmDataset, WasmFit, WasmRecordChunk } from 'eoslab-wasm';
 
 /** The engine's config, every field: its type is derived from the engine's own field table (state/engine-schema.ts, generated). */
 export type { EngineConfig } from '../state/engine-schema';
@@ -50,7 +50,10 @@ export type ToWorker =
   | { type: 'setLr'; id: number; lr: number } // live, from the next step
   | { type: 'setBeta'; id: number; beta: number }
   | { type: 'info'; id: number }
-  | { type: 'stop'; id: number }; // drop the run (frees the engine's memory)
+  | { type: 'stop'; id: number } // drop the run (frees the engine's memory)
+  // The data chart: every > 0 asks for the run's `dataset` once and a `fit` report now, then at
+  // most one every `every` ms while playing, and one when the run stops or pauses; 0 (and `create`) stops them.
+  | { type: 'fit'; id: number; every: number };
 
 /** What a `busy` message says is being computed: a training step or an eigenvalue computation. */
 export type BusyWhat = 'step' | 'eigs';
@@ -62,7 +65,16 @@ export type FromWorker =
   // The engine threw while playing: the run is gone, its status is 'failed'.
   | { type: 'failed'; message: string }
   | { type: 'result'; id: number; info: RunInfo }
-  | { type: 'error'; id: number; message: string }; // id -1 when the request itself was unreadable
+  | { type: 'error'; id: number; message: string } // id -1 when the request itself was unreadable
+  // The training set and its view (once per run, after a `fit` request with every > 0).
+  | { type: 'dataset'; data: DatasetView }
+  // The model on the view's points at `fit.step` (no step taken for it); loss: the last record's loss.
+  | { type: 'fit'; fit: FitValues; loss: number };
+
+/** The training set and how the data chart draws it: the module's RunHandle.dataset(). */
+export type DatasetView = WasmDataset;
+/** The model's outputs on the view's points at one step: the module's RunHandle.fit(). */
+export type FitValues = WasmFit;
 
 /** Exhaustiveness helper for switch statements over the unions above. */
 export function assertNever(x: never): never {

@@ -3,7 +3,7 @@
 // JSON text, read by the same code as `eos-run --config`. Errors are Error objects
 // with the engine's own message, naming the field and its range.
 
-import type { EngineInfo, EngineProgress, EosModule, HyperChange, RunHandle, SharpnessValues, WasmConfig, WasmRecordChunk } from 'eoslab-wasm';
+import type { EngineInfo, EngineProgress, EosModule, HyperChange, RunHandle, SharpnessValues, WasmConfig, WasmDataset, WasmFit, WasmRecordChunk } from 'eoslab-wasm';
 import type { RecordChunk } from './protocol';
 import { loadEngine } from './loader';
 
@@ -85,6 +85,18 @@ export class Run {
 
   info(): EngineInfo {
     return this.h().info();
+  }
+
+  /** The training set and how the data chart draws it; null when the module has no such call. */
+  dataset(): WasmDataset | null {
+    const h: Partial<RunHandle> = this.h();
+    return typeof h.dataset === 'function' ? h.dataset() : null;
+  }
+
+  /** The model on the data view's points at the current parameters, without stepping; null without the call. */
+  fit(): WasmFit | null {
+    const h: Partial<RunHandle> = this.h();
+    return typeof h.fit === 'function' ? h.fit() : null;
   }
 
   snapshot(): RunSnapshot {

@@ -38,6 +38,14 @@ export class EngineSession {
     return this.run.info();
   }
 
+  dataset() {
+    return this.run.dataset();
+  }
+
+  fit() {
+    return this.run.fit();
+  }
+
   setLr(lr: number): void {
     this.run.setLr(lr);
   }

@@ -81,6 +81,9 @@ class Core implements WorkerCore {
   private failedInfo: RunInfo | null = null; // the last info of a run that failed
   private failure = '';
   private gen = 0; // bumped to cancel the scheduled chunk (pause, create, stop)
+  private fitEvery = 0; // ms between fit reports while playing (0 = none: no data chart)
+  private lastFit = -Infinity;
+  private datasetSent = false;
   private disposed = false;
 
   constructor(
@@ -120,7 +123,8 @@ class Core implements WorkerCore {
         return this.play(msg.id, msg.speed, msg.until);
       case 'pause':
         if (this.runStatus === 'playing') this.setStatus('paused');
-        return this.result(msg.id);
+        this.result(msg.id);
+        return this.postFit(); // the picture of where it stopped
       case 'setLr':
       case 'setBeta':
         return this.setHyper(msg);
@@ -129,6 +133,10 @@ class Core implements WorkerCore {
       case 'stop':
         this.dropRun();
         return this.result(msg.id);
+      case 'fit':
+        this.fitEvery = msg.every;
+        this.result(msg.id);
+        return this.postFit();
       default:
         assertNever(msg);
     }
@@ -136,6 +144,7 @@ class Core implements WorkerCore {
 
   private create(id: number, config: Extract<ToWorker, { type: 'create' }>['config']): void {
     this.dropRun();
+    this.fitEvery = 0; // each run's page asks again (a pooled worker may have served another page)
     try {
       this.session = EngineSession.open(this.mod, config, (p) => this.busy.report(p));
     } catch (e) {
@@ -209,7 +218,9 @@ class Core implements WorkerCore {
     const after = s.info();
     if (after.status === 'diverged') this.setStatus('diverged');
     else if (this.until > 0 && after.step >= this.until) this.setStatus('done');
+    const loss = chunk.rows ? chunk.loss[chunk.rows - 1] : NaN; // read before the buffers are transferred
     this.post({ type: 'progress', chunk, info: this.info(), stepsPerSecond: this.planner.stepsPerSecond }, transferables(chunk));
+    if (this.runStatus !== 'playing' || this.now() - this.lastFit >= this.fitEvery) this.postFit(loss);
     if (this.runStatus === 'playing') this.wake(0);
   }
 
@@ -256,10 +267,35 @@ class Core implements WorkerCore {
     if (s !== 'playing') this.gen++; // cancels a scheduled chunk
   }
 
+  /**
+   * When the data chart asked for it: the dataset (once per run), then the model on its view
+   * at the current parameters. A failure here leaves the run alone: the picture is only missing.
+   */
+  private postFit(loss = NaN): void {
+    const s = this.session;
+    if (this.fitEvery <= 0 || !s) return;
+    try {
+      if (!this.datasetSent) {
+        const data = s.dataset();
+        if (!data) return; // a module without the call
+        this.datasetSent = true;
+        this.post({ type: 'dataset', data }, []);
+      }
+      const fit = s.fit();
+      if (!fit) return;
+      this.lastFit = this.now();
+      this.post({ type: 'fit', fit, loss }, [fit.values.buffer]);
+    } catch {
+      // No picture this time; the next report tries again.
+    }
+  }
+
   /** Frees the run (if any); the status becomes idle. */
   private dropRun(): void {
     this.session?.dispose();
     this.session = null;
+    this.datasetSent = false;
+    this.lastFit = -Infinity;
     this.failedInfo = null;
     this.failure = '';
     this.until = 0;

@@ -12,6 +12,7 @@
 import type { FromWorker, RunInfo } from '../engine/protocol';
 import { RunRecords } from './records';
 import { RunLink } from './link';
+import { FitHistory } from './fits';
 import { type Run, type WorkerFactory, PALETTE, lrInForce, runLabel } from './run';
 import type { ExportedRun } from './export';
 import { type AppState, type EngineValues, type RunSpec, MAX_RUNS, engineConfig, runSpecs } from '../state/schema';
@@ -60,6 +61,8 @@ export class RunManager {
   private readonly opts: ManagerOptions;
   private readonly now: () => number;
   private disposed = false;
+  /** ms between fit reports while playing (0 = the data chart is not shown: none). */
+  private fitEvery = 0;
 
   constructor(opts: ManagerOptions) {
     this.opts = opts;
@@ -94,6 +97,13 @@ export class RunManager {
     }
     if (this.playing) this.playRuns();
     this.emit('status', null);
+  }
+
+  /** The data chart is shown (every > 0: a fit report at most every `every` ms per run) or not (0). */
+  setFit(every: number): void {
+    if (every === this.fitEvery) return;
+    this.fitEvery = every;
+    for (const r of this.runs) this.slot(r).link.send({ type: 'fit', every });
   }
 
   /** The optimiser settings of every run, in order (what the URL's opt/lr/beta/compare say). */
@@ -273,6 +283,8 @@ export class RunManager {
     s.until = 0;
     // A worker inside a long engine call would answer the create only after it: replace it.
     s.link.create(this.config(r), fresh || wasBusy);
+    r.fit = null;
+    if (this.fitEvery > 0) s.link.send({ type: 'fit', every: this.fitEvery });
     this.emit('reset', r);
   }
 
@@ -342,6 +354,15 @@ export class RunManager {
         this.emit(r.status === before ? 'data' : 'status', r);
         return;
       }
+      case 'dataset':
+        r.fit = new FitHistory(m.data);
+        this.emit('data', r);
+        return;
+      case 'fit':
+        if (!r.fit) r.fit = new FitHistory(null);
+        r.fit.push(m.fit, m.loss);
+        this.emit('data', r);
+        return;
       case 'busy':
         r.busy = { ...m, at: this.now() };
         this.emit('status', r);

@@ -4,6 +4,7 @@
 
 import type { FromWorker, RunInfo, RunStatus, ToWorker } from '../engine/protocol';
 import type { RunRecords } from './records';
+import type { FitHistory } from './fits';
 import type { RunSpec } from '../state/schema';
 
 /** What the page needs of a Worker (a fake one in unit tests, a pooled one in <eos-lab>). */
@@ -40,6 +41,8 @@ export interface Run {
   extendedTo: number | null;
   /** What the last live change did to the run's length ("η changed: running to step 4,850"), or null. */
   note: string | null;
+  /** The data chart's pictures of this run (its dataset and fit snapshots), when that chart asked for them. */
+  fit?: FitHistory | null;
 }
 
 /** Colour-blind-friendly palette, readable on light and dark backgrounds. */

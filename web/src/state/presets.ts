@@ -46,13 +46,13 @@ export const PRESETS: Record<PresetName, PresetInfo> = {
   ce: {
     title: 'Cross-entropy',
     blurb: 'Classification (two spirals) with softmax cross-entropy: the same edge of stability; under CE sharpness tends to fall late, as the loss goes to zero.',
-    values: { ...SMALL, dataset: 'spirals', n: 100, widths: [32, 32], loss: 'ce', lr: 0.5, steps: 5000 },
+    values: { ...SMALL, dataset: 'spirals', n: 100, widths: [32, 32], loss: 'ce', lr: 0.5, steps: 5000, charts: ['loss', 'sharpness', 'scaled', 'data'] },
   },
   // ReLU 32-32, η 0.1: 2.7 at init, 0.95 × 2/η = 20 by step 680, then 0.99–1.02 ×, no spikes.
   relu: {
     title: 'ReLU network',
     blurb: 'Exact Hessian-vector products: no spurious spikes at ReLU kinks (finite differences show them).',
-    values: { ...SMALL, act: 'relu', widths: [32, 32], lr: 0.1 },
+    values: { ...SMALL, act: 'relu', widths: [32, 32], lr: 0.1, charts: ['loss', 'sharpness', 'scaled', 'data'] },
   },
   // η 1: 2/η = 2 is half the initial sharpness 4.06; the loss explodes at step 8 (native and
   // WASM alike). η 0.6 would only catapult (in WASM; native diverges): too close to call.

@@ -25,7 +25,7 @@ export type EngineValues = EngineConfig;
 export type EngineKey = keyof EngineValues;
 
 export type Optimiser = EngineValues['opt'];
-export const CHART_KINDS = ['loss', 'sharpness', 'scaled', 'sweep'] as const;
+export const CHART_KINDS = ['loss', 'sharpness', 'scaled', 'sweep', 'data'] as const;
 export const PRESET_NAMES = ['eos', 'drop', 'momentum', 'ce', 'relu', 'diverge', 'figure1', 'sweep'] as const;
 export type ChartKind = (typeof CHART_KINDS)[number];
 export type PresetName = (typeof PRESET_NAMES)[number];
@@ -110,7 +110,7 @@ const PAGE_FIELDS: Pick<Schema, keyof PageValues> = {
   },
   charts: {
     kind: 'enumlist', group: 'view', engine: false, default: ['loss', 'sharpness', 'scaled'], values: CHART_KINDS, minLen: 1,
-    label: 'Charts', doc: 'Charts shown: loss, sharpness, scaled (η·sharpness), sweep (each GD run’s settled sharpness against its 2/η).',
+    label: 'Charts', doc: 'Charts shown: loss, sharpness, scaled (η·sharpness), sweep (each GD run’s settled sharpness against its 2/η), data (the training set and the selected run’s fit).',
   },
   x: {
     kind: 'enum', group: 'view', engine: false, default: 'step', values: ['step', 'time'],

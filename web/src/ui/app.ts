@@ -7,6 +7,7 @@
 
 import { ChartBoard } from '../charts/board';
 import { SweepChart, type SweepSummary, sweepSummary } from '../charts/sweep';
+import { type DataChartStats, DataChart, MIN_GAP_MS } from '../charts/data';
 import { type Guide, STALL_LINE, guideFor } from '../runs/guide';
 import type { ExportedRun } from '../runs/export';
 import { toCSV, toJSON } from '../runs/export';
@@ -86,6 +87,10 @@ export interface AppHandle {
   playing(): boolean;
   /** Saved runs loaded back (frozen): their file, settings (as a query) and records. */
   saved(): { label: string; file: string; query: string; records: RecordArrays }[];
+  /** The data chart's state and redraw timings (ms), or null when it is not shown. */
+  dataChart(): DataChartStats | null;
+  /** Redraws the data chart n times in one task (benchmarks); the wall ms taken, NaN when it is not shown. */
+  drawData(n: number): number;
   /** Chart draw timings since load (ms). */
   drawStats(): { draws: number; totalMs: number; maxMs: number; reset(): void };
   setVisible(v: Visibility): void;
@@ -115,6 +120,7 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
   const lrBar = new LrBar({ onLr: (lr) => setLr(lr), onHalve: () => halve() });
   chartsEl.before(lrBar.el);
   let sweepChart: SweepChart | null = null;
+  let dataChart: DataChart | null = null;
 
   const messages = new Messages(msgEl);
   if (opts.messages?.length) messages.show('Some settings in the link were invalid and replaced by defaults:', opts.messages);
@@ -143,6 +149,7 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
     if (run?.status === 'failed' && run.error) report(run);
     view.schedule(kind !== 'data');
     charts.invalidate();
+    dataChart?.invalidate();
   });
   ready = true;
   setKinds();
@@ -158,6 +165,15 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
       sweepChart.destroy();
       sweepChart = null;
     }
+    // The data chart goes after the time series; the runs send their fits only while it is shown.
+    const wantData = model.view.charts.includes('data');
+    if (wantData && !dataChart) dataChart = new DataChart(chartsEl);
+    else if (!wantData && dataChart) {
+      dataChart.destroy();
+      dataChart = null;
+    }
+    if (dataChart) chartsEl.append(dataChart.figure);
+    model.manager.setFit(dataChart ? MIN_GAP_MS : 0);
   }
 
   /** "Halve η now": the selected run's η in force, halved (3 significant digits), live. */
@@ -267,7 +283,7 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
         );
         break;
       case 'png':
-        download(charts.toPNG(sweepChart ? [sweepChart.canvas] : []), 'eos-lab-charts.png');
+        download(charts.toPNG([...(sweepChart ? [sweepChart.canvas] : []), ...(dataChart ? [dataChart.canvas] : [])]), 'eos-lab-charts.png');
         break;
       case 'load':
         saved.pick();
@@ -292,6 +308,7 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
     controls.update(model.view, sel, sel ? runLabel(sel.spec) : '');
     lrBar.update(sel, sel ? guideFor(sel) : null);
     sweepChart?.update(m.runs);
+    dataChart?.setRun(sel ?? null);
     const stalled = m.runs.find((r) => guideFor(r).stall?.stalled);
     setExplainLive(explainEl, stalled ? `${runLabel(stalled.spec)}: the sharpness stalled below the new 2/η. ${cap(STALL_LINE)}.` : '');
   }
@@ -353,6 +370,13 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
     reset: () => act('reset'),
     playing: () => model.manager.playing,
     saved: () => saved.runs.map((r) => ({ label: runLabel(r.spec), file: r.file, query: toQuery(r.settings), records: r.records.toArrays() })),
+    dataChart: () => (dataChart ? { ...dataChart.stats } : null),
+    drawData: (n) => {
+      if (!dataChart) return NaN;
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) dataChart.draw();
+      return performance.now() - t0;
+    },
     drawStats: () => ({ ...charts.stats, reset: () => Object.assign(charts.stats, { draws: 0, totalMs: 0, maxMs: 0 }) }),
     setVisible,
     destroy: () => {
@@ -362,6 +386,7 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
       model.manager.dispose();
       charts.destroy();
       sweepChart?.destroy();
+      dataChart?.destroy();
       root.replaceChildren();
     },
   };

@@ -55,6 +55,15 @@ export function mountExplanation(root: HTMLElement): HTMLElement {
       {},
       'The η·sharpness chart puts every step size on one scale: each GD run settles at 2. Time Σ η on the x axis lines up runs with different η and gradient flow.',
     ),
+    h(
+      'p',
+      {},
+      h('strong', {}, 'The data chart'),
+      ' (presets “ReLU network” and “Cross-entropy”, or charts=…,data) shows the training set and what the selected run has learned: ',
+      'for a 1-D problem the points, the target curve (dashed) and the network’s curve; for a 2-D one the points over the network’s predicted class, ',
+      'paler where it is unsure (near the decision boundary). Each loss spike at the edge is a jolt of the fitted function: ',
+      '“Before last spike” and “At its peak” show the fit on either side, and the slider goes back over earlier snapshots.',
+    ),
     h('p', { class: 'eos-explain-live', 'aria-live': 'polite', hidden: true }),
     h(
       'p',
