@@ -46,6 +46,10 @@ export class EngineSession {
     this.run.setMomentum(beta);
   }
 
+  setBatch(batch: number): void {
+    this.run.setBatch(batch);
+  }
+
   /** Frees the engine's run (idempotent). */
   dispose(): void {
     this.run.dispose();
