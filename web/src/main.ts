@@ -12,6 +12,7 @@ import { addShareButton } from './ui/share';
 export type TestHook = Pick<
   AppHandle,
   'runs' | 'status' | 'state' | 'messages' | 'setLr' | 'select' | 'playing' | 'drawStats' | 'play' | 'pause' | 'reset' | 'sweep' | 'guides'
+  | 'chartSets'
 >;
 
 declare global {
@@ -34,5 +35,6 @@ if (root) {
   });
   addShareButton(root, app.state); // "Share / embed" dialog
   const { runs, status, state: current, messages: texts, setLr, select, playing, drawStats, play, pause, reset, sweep, guides } = app;
-  window.__eos = { runs, status, state: current, messages: texts, setLr, select, playing, drawStats, play, pause, reset, sweep, guides };
+  const { chartSets } = app;
+  window.__eos = { runs, status, state: current, messages: texts, setLr, select, playing, drawStats, play, pause, reset, sweep, guides, chartSets };
 }

@@ -13,6 +13,7 @@ import { toCSV, toJSON } from '../runs/export';
 import { type Run, type WorkerFactory, busyText, lrInForce, runLabel, thresholdInForce } from '../runs/run';
 import type { RunStatus } from '../engine/protocol';
 import { type AppState, type PresetName, MAX_RUNS } from '../state/schema';
+import type { ChartKind } from '../state/schema';
 import { toQuery } from '../state/url';
 import { ControlsPanel } from './controls';
 import { download, downloadText, h } from './dom';
@@ -84,6 +85,8 @@ export interface AppHandle {
   playing(): boolean;
   /** Chart draw timings since load (ms). */
   drawStats(): { draws: number; totalMs: number; maxMs: number; reset(): void };
+  /** The datasets a chart draws (label, finite points, dashed or not): e.g. the dashed held-out loss. */
+  chartSets(kind: ChartKind): { label: string; points: number; dashed: boolean }[];
   setVisible(v: Visibility): void;
   destroy(): void;
 }
@@ -324,6 +327,7 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
     reset: () => act('reset'),
     playing: () => model.manager.playing,
     drawStats: () => ({ ...charts.stats, reset: () => Object.assign(charts.stats, { draws: 0, totalMs: 0, maxMs: 0 }) }),
+    chartSets: (kind) => charts.datasets(kind),
     setVisible,
     destroy: () => {
       view.stop();
