@@ -73,6 +73,8 @@ export interface AppHandle {
   select(id: number): void;
   /** Same path as the η control, for the selected run. */
   setLr(lr: number): void;
+  /** Live mini-batch size (0 = full batch) for every GD-type run, as the settings control does. */
+  setBatch(batch: number): void;
   /** The sweep chart's points (settled sharpness per GD run) and gradient flow's sharpness. */
   sweep(): SweepSummary;
   /** What the page suggests per run (edge reached, "Halve η now", stall after lowering η). */
@@ -317,6 +319,10 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
     },
     setLr: (lr) => {
       model.setLr(lr);
+      changed();
+    },
+    setBatch: (batch) => {
+      if (model.setField('batch', batch) === 'problem') charts.setRuns(model.manager.runs);
       changed();
     },
     sweep: () => sweepSummary(model.manager.runs),

@@ -55,6 +55,14 @@ export function mountExplanation(root: HTMLElement): HTMLElement {
       {},
       'The η·sharpness chart puts every step size on one scale: each GD run settles at 2. Time Σ η on the x axis lines up runs with different η and gradient flow.',
     ),
+    h(
+      'p',
+      {},
+      h('strong', {}, 'Mini-batch SGD'),
+      ' (setting “Mini-batch size”, preset “Mini-batch SGD”): each step follows the gradient of a few examples, reshuffled every epoch, ',
+      'while the charts still show the loss and the sharpness of the full training set. With small batches the sharpness settles below 2/η; ',
+      'set the size to 0 (full batch) mid-run and it climbs to the line. With held-out examples (“Held-out examples”), their loss is drawn dashed in the run’s colour.',
+    ),
     h('p', { class: 'eos-explain-live', 'aria-live': 'polite', hidden: true }),
     h(
       'p',
