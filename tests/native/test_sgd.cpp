@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <set>
 #include <string>
 #include <vector>
@@ -133,7 +134,60 @@ Eval forward(const std::vector<double>& p, const eos::Dataset& d, int h, bool ce
   return {loss / m, double(hits) / m};
 }
 
+// Runs eos-run (EOS_RUN_PATH, defined by the build) with args; stdout and the exit status.
+struct Cli {
+  std::string out;
+  int status;
+};
+Cli run_cli(const std::string& args) {
+  Cli r{"", -1};
+  std::FILE* p = popen((std::string("'") + EOS_RUN_PATH + "' " + args + " 2>&1").c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  std::size_t got;
+  while ((got = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, got);
+  const int st = pclose(p);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+std::vector<std::string> lines_of(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t a = 0, b;
+  while ((b = s.find('\n', a)) != std::string::npos) {
+    out.push_back(s.substr(a, b - a));
+    a = b + 1;
+  }
+  return out;
+}
+
 }  // namespace
+
+TEST_CASE("cli: --n-test appends test_loss,test_accuracy, filled every eig_every steps; --batch on flow is refused", "[sgd][cli]") {
+  Cli r = run_cli("--dataset moons --n 30 --widths 6 --loss ce --n-test 12 --batch 7 --eig-every 2 --steps 4");
+  INFO(r.out);
+  REQUIRE(r.status == 0);
+  auto lines = lines_of(r.out);
+  REQUIRE(lines.size() == 5);
+  CHECK(lines[0] == "step,time,lr,loss,accuracy,grad_norm,threshold,eig1,hvps,test_loss,test_accuracy");
+  for (int t = 0; t < 4; ++t) {
+    const std::string& row = lines[std::size_t(t) + 1];
+    const std::string tail = row.substr(row.rfind(',', row.rfind(',') - 1));  // ",test_loss,test_accuracy"
+    INFO("row " << t << ": " << row << " (tail '" << tail << "')");
+    if (t % 2 == 0) CHECK(tail.size() > 4);  // ",<loss>,<accuracy>"
+    else CHECK(tail == ",,");
+  }
+  r = run_cli("--dataset chebyshev --n 20 --n-test 3 --eig-every 5 --steps 1 --format json");
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("\"test_loss\":") != std::string::npos);
+  CHECK(r.out.find("\"test_accuracy\":null") != std::string::npos);  // regression
+  r = run_cli("--opt flow --batch 4 --steps 1");
+  CHECK(r.status == 2);
+  CHECK(r.out == "eos-run: --batch must be 0 for opt flow (gradient flow follows the full-batch gradient), got 4\n");
+  r = run_cli("--n 20 --batch 21 --steps 1");
+  CHECK(r.status == 2);
+  CHECK(r.out == "eos-run: --batch must be an integer in [0, n = 20] (0 = full batch), got 21\n");
+}
 
 TEST_CASE("batch and n_test: ranges and cross-field rules name the fields", "[sgd]") {
   eos::Config c = tiny(20, 21);
