@@ -152,7 +152,7 @@ describe('a 10-million-step run', () => {
   const ms = performance.now() - t0;
 
   it('stays under the byte cap (typed-array sizes) and is cheap to feed', () => {
-    const cap = fullBytes(ROW_STORE, 10, 5) + fullBytes(EIG_STORE, 4, 3);
+    const cap = fullBytes(ROW_STORE, 10, 5) + fullBytes(EIG_STORE, 6, 5);
     expect(r.bytes()).toBeLessThanOrEqual(cap);
     expect(cap).toBeLessThan(4 * MB);
     expect(r.appended).toBe(N);
@@ -239,7 +239,7 @@ describe('bounds for any k and η changes in old buckets', () => {
   it('k = 10 with eigenvalues every step stays under its cap', () => {
     const r = run(1_000_000, gen({ k: 10, every: 1 }), 20_000);
     expect(r.eigRows).toBeLessThanOrEqual(EIG_STORE.window + EIG_STORE.tiers * EIG_STORE.tierCap);
-    expect(r.bytes()).toBeLessThanOrEqual(fullBytes(ROW_STORE, 10, 5) + fullBytes(EIG_STORE, 13, 12));
+    expect(r.bytes()).toBeLessThanOrEqual(fullBytes(ROW_STORE, 10, 5) + fullBytes(EIG_STORE, 15, 14));
     expect(r.bytes()).toBeLessThan(6 * MB);
   });
 

@@ -146,6 +146,14 @@ class RunHandle {
   bool set_beta(double beta) {
     return guarded(false, [&] { exp_.set_beta(beta); return true; });
   }
+  // The mini-batch size from the next step on (0 = full batch); an integer in [0, n].
+  bool set_batch(double batch) {
+    return guarded(false, [&] {
+      eos::check_batch(exp_.spec(), batch);  // before the int conversion: any double is named in the message
+      exp_.set_batch(int(batch));
+      return true;
+    });
+  }
 
   // Top-k eigenvalues at the current parameters (no step): {values, hvps, converged}.
   val sharpness(double k_js) {
@@ -201,6 +209,7 @@ class RunHandle {
     o.set("neigs", val(k_));
     o.set("opt", val(std::string(eos::name_of(exp_.spec().opt))));
     o.set("classification", val(exp_.spec().classification));
+    o.set("batch", val(exp_.batch()));
     return o;
   }
 
@@ -309,6 +318,15 @@ class RunHandle {
     o.set("neig", copy_array("Int32Array", neig.data(), rows));
     o.set("hvps", copy_array("Int32Array", hvps.data(), rows));
     o.set("eigs", f64(eigs));
+    if (exp_.spec().cfg.n_test > 0) {  // the held-out columns, NaN on rows without an evaluation
+      std::vector<double> tl(rows), ta(rows);
+      for (std::size_t i = 0; i < rows; ++i) {
+        tl[i] = recs_[i].test_loss;
+        ta[i] = recs_[i].test_accuracy;
+      }
+      o.set("test_loss", f64(tl));
+      o.set("test_accuracy", f64(ta));
+    }
     return o;
   }
 
@@ -439,6 +457,7 @@ EMSCRIPTEN_BINDINGS(eoslab) {
       .function("_eosStep", &RunHandle::step)
       .function("_eosSetLr", &RunHandle::set_lr)
       .function("_eosSetBeta", &RunHandle::set_beta)
+      .function("_eosSetBatch", &RunHandle::set_batch)
       .function("_eosSharpness", &RunHandle::sharpness)
       .function("_eosSetProgress", &RunHandle::set_progress)
       .function("info", &RunHandle::info)

@@ -56,6 +56,9 @@ addOnInit(function () {
   P['setBeta'] = function (beta) {
     check(this['_eosSetBeta'](number('beta', beta)));
   };
+  P['setBatch'] = function (batch) {
+    check(this['_eosSetBatch'](number('batch', batch)));
+  };
   P['sharpness'] = function (k) {
     return check(this['_eosSharpness'](number('k', k)));
   };

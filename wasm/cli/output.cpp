@@ -25,7 +25,7 @@ void append_csv_number(std::string& out, double x) {
 
 Writer::Writer(bool json, const Experiment& e)
     : json_(json), k_(e.spec().cfg.neigs), classification_(e.spec().classification),
-      flow_(e.spec().opt == OptKind::Flow) {}
+      flow_(e.spec().opt == OptKind::Flow), test_(e.spec().cfg.n_test > 0) {}
 
 void Writer::begin(const Config& cfg, std::int64_t steps) {
   if (json_) {
@@ -33,7 +33,9 @@ void Writer::begin(const Config& cfg, std::int64_t steps) {
   } else {
     buf_ = "step,time,lr,loss,accuracy,grad_norm,threshold";
     for (int i = 1; i <= k_; ++i) buf_ += ",eig" + std::to_string(i);
-    buf_ += ",hvps\n";
+    buf_ += ",hvps";
+    if (test_) buf_ += ",test_loss,test_accuracy";
+    buf_ += '\n';
   }
   flush();
 }
@@ -86,6 +88,12 @@ void Writer::csv_record(const StepRecord& r) {
   }
   buf_ += ',';
   if (r.neig > 0) buf_ += std::to_string(r.hvps);
+  if (test_) {  // empty cells on rows without a held-out evaluation, and for regression's accuracy
+    buf_ += ',';
+    if (!std::isnan(r.test_loss)) append_csv_number(buf_, r.test_loss);
+    buf_ += ',';
+    if (!std::isnan(r.test_accuracy)) append_csv_number(buf_, r.test_accuracy);
+  }
   buf_ += '\n';
 }
 
@@ -114,6 +122,12 @@ void Writer::json_record(const StepRecord& r) {
   }
   buf_ += "],\"hvps\":";
   buf_ += r.neig > 0 ? std::to_string(r.hvps) : "null";
+  if (test_) {  // null where NaN (rows without a held-out evaluation, regression's accuracy)
+    buf_ += ",\"test_loss\":";
+    append_json_number(buf_, r.test_loss);
+    buf_ += ",\"test_accuracy\":";
+    append_json_number(buf_, r.test_accuracy);
+  }
   buf_ += '}';
 }
 

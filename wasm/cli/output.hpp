@@ -29,6 +29,7 @@ class Writer {
   bool json_;
   int k_;
   bool classification_, flow_;
+  bool test_ = false;  // n_test > 0: the test_loss,test_accuracy columns
   long long n_written_ = 0;
   std::string buf_;
 };

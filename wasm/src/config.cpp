@@ -51,6 +51,16 @@ const char* name_of(LossKind k) { return name_in("loss", k); }
 void check_lr(double lr) { check_number(field("lr"), lr); }
 void check_beta(double beta) { check_number(field("beta"), beta); }
 
+void check_batch(const Spec& s, double batch) {
+  check_number(field("batch"), batch);
+  const int n = s.cfg.n;
+  if (batch > n)
+    fail("batch must be an integer in [0, n = " + std::to_string(n) + "] (0 = full batch), got " +
+         json_number(batch));
+  if (batch > 0 && s.opt == OptKind::Flow)
+    fail("batch must be 0 for opt flow (gradient flow follows the full-batch gradient), got " + json_number(batch));
+}
+
 std::vector<ScheduleEntry> parse_lr_schedule(const std::string& text) {
   std::vector<ScheduleEntry> out;
   if (text.empty()) return out;
@@ -153,6 +163,11 @@ Spec validate(const Config& c) {
   if (s.loss == LossKind::Ce && !s.classification)
     fail(std::string("loss ce needs a classification dataset (moons|circles|spirals|xor|blobs|gaussian-mixture), got '") +
          c.dataset + "'");
+
+  check_batch(s, c.batch);
+  if (c.n_test > 0 && c.eig_every == 0)
+    fail("n_test needs eig_every > 0 (the test loss is evaluated every eig_every steps), got n_test=" +
+         std::to_string(c.n_test) + ", eig_every=0");
 
   // Every step size the schedule reaches from cfg.lr must be a valid lr.
   s.lr_schedule = parse_lr_schedule(c.lr_schedule);

@@ -8,12 +8,15 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <numeric>
 #include <string>
 #include <utility>
 
 #include "eoslab/lanczos.hpp"
 #include "eoslab/mlp.hpp"
 #include "eoslab/optim.hpp"
+#include "eoslab/rng.hpp"
+#include "eoslab/testset.hpp"
 
 namespace eos {
 
@@ -35,6 +38,7 @@ struct Experiment::Impl {
   double time_anchor = 0;
   std::int64_t step_anchor = 0;
   Status status = Status::Running;
+  int batch = 0;  // mini-batch size of the updates (0 = full batch)
   std::vector<HyperChange> changes;
   ProgressFn progress;  // empty: none
   // Scheduled updates not yet applied, by step (stable: same-step updates in order).
@@ -63,6 +67,8 @@ struct Experiment::Impl {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// Tag of the mini-batch shuffling stream, kept apart from the init and Lanczos streams of the same seed.
+constexpr std::uint64_t kShuffleTag = std::uint64_t(0xBA7C) << 48;
 
 template <class T>
 struct ImplT final : Experiment::Impl {
@@ -88,11 +94,13 @@ struct ImplT final : Experiment::Impl {
     }
   };
 
-  ImplT(const Spec& s, Dataset d) : mlp(s, d) {
+  ImplT(const Spec& s, Dataset d) : mlp(s, d), shuffle(s.cfg.seed ^ kShuffleTag), test_data(make_test_set(s)) {
     spec = s;
     data = std::move(d);
     lr = s.cfg.lr;
     beta = s.cfg.beta;
+    batch = s.cfg.batch;
+    if (s.cfg.n_test > 0) test_mlp = std::make_unique<Mlp<T>>(s, test_data);
     theta = mlp.init_params(s).template cast<T>();
     // The initial parameters as the run uses them (rounded to T), so that a
     // --dump-problem reproduces exactly this run in another implementation.
@@ -117,6 +125,40 @@ struct ImplT final : Experiment::Impl {
   SharpnessResult sharpness(int k) override {
     refresh();
     return top_eigs(std::clamp(k, 1, kMaxEigs));
+  }
+
+  // The gradient the update follows: the full-batch one, or for batch in [1, n) the
+  // mean gradient over the next mini-batch (SGD). Epoch by epoch, the examples are
+  // taken in the order of a fresh permutation (Fisher-Yates on 0..n-1, drawn from the
+  // seeded shuffling stream at the epoch's first step), `batch` at a time; the last
+  // batch of an epoch holds the n mod batch examples left when batch does not divide
+  // n (kept, not dropped, as PyTorch's DataLoader does by default). A live change of
+  // batch takes the next examples of the same permutation. The mini-batch gradient
+  // comes from a second MLP over the batch's examples, at the same theta.
+  const Vec& update_gradient() {
+    const int n = int(data.X.cols());
+    if (batch <= 0 || batch >= n) return grad;
+    if (pos >= perm.size()) {
+      perm.resize(std::size_t(n));
+      std::iota(perm.begin(), perm.end(), 0);
+      for (std::size_t i = perm.size() - 1; i > 0; --i) std::swap(perm[i], perm[shuffle.below(i + 1)]);
+      pos = 0;
+    }
+    const std::size_t take = std::min(std::size_t(batch), perm.size() - pos);
+    Dataset b;
+    b.classification = data.classification;
+    b.X.resize(data.X.rows(), Eigen::Index(take));
+    b.Y.resize(data.Y.rows(), Eigen::Index(take));
+    for (std::size_t j = 0; j < take; ++j) {
+      const int i = perm[pos + j];
+      b.X.col(Eigen::Index(j)) = data.X.col(i);
+      b.Y.col(Eigen::Index(j)) = data.Y.col(i);
+      if (data.classification) b.labels.push_back(data.labels[std::size_t(i)]);
+    }
+    pos += take;
+    Mlp<T> m(spec, b);
+    m.loss_grad(theta, bgrad);
+    return bgrad;
   }
 
   SharpnessResult top_eigs(int k) {
@@ -168,10 +210,17 @@ struct ImplT final : Experiment::Impl {
         r.hvps = s.hvps;
         for (int i = 0; i < r.neig; ++i) r.eig[i] = s.values[i];
       }
+      // The held-out loss, at theta_t like the training loss (the cached training
+      // forward pass is untouched: the held-out set has its own MLP).
+      if (test_mlp && c.eig_every > 0 && t % c.eig_every == 0) {
+        r.test_loss = test_mlp->loss_grad(theta, test_grad);
+        r.test_accuracy = test_mlp->accuracy();
+      }
+      const Vec& upd = update_gradient();
       switch (spec.opt) {
-        case OptKind::Gd: optim::gd(theta, grad, lr); break;
-        case OptKind::Polyak: optim::polyak(theta, vel, grad, lr, beta); break;
-        case OptKind::Nesterov: optim::nesterov(theta, vel, grad, lr, beta); break;
+        case OptKind::Gd: optim::gd(theta, upd, lr); break;
+        case OptKind::Polyak: optim::polyak(theta, vel, upd, lr, beta); break;
+        case OptKind::Nesterov: optim::nesterov(theta, vel, upd, lr, beta); break;
         case OptKind::Flow: {
           // Gradient flow by RK4 with step min(alpha/sharpness, max_step), the way Cohen et
           // al. (2021) integrate it;
@@ -231,6 +280,12 @@ struct ImplT final : Experiment::Impl {
   bool cache_valid = false;
   double cached_loss = 0, loss0 = kNaN, last_sharpness = kNaN;
   std::int64_t last_sharp_step = 0;
+  Rng shuffle;                  // the mini-batch permutations' stream
+  std::vector<int> perm;        // this epoch's order of the examples
+  std::size_t pos = 0;          // next position in perm (== perm.size(): a new epoch is due)
+  Vec bgrad, test_grad;
+  Dataset test_data;            // n_test held-out examples (testset.hpp)
+  std::unique_ptr<Mlp<T>> test_mlp;
 };
 
 }  // namespace
@@ -297,6 +352,13 @@ void Experiment::set_beta(double beta) {
   u.beta = beta;
   schedule(impl_->t, u);
 }
+
+void Experiment::set_batch(int batch) {
+  check_batch(impl_->spec, batch);
+  impl_->batch = batch;
+}
+
+int Experiment::batch() const { return impl_->batch; }
 
 SharpnessResult Experiment::sharpness(int k) { return impl_->sharpness(k); }
 void Experiment::set_progress(ProgressFn fn) { impl_->progress = std::move(fn); }

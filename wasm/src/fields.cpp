@@ -39,6 +39,10 @@ std::vector<Field> make_table() {
       {.name = "data_seed", .type = F::Int, .member = &C::data_seed, .group = "data", .label = "Data seed",
        .doc = "Seed of the dataset.", .metavar = "S", .min = 0, .max = kSeedMax,
        .datasets = {"moons", "circles", "spirals", "xor", "blobs", "gaussian-mixture", "teacher", "linear"}},
+      {.name = "n_test", .type = F::Int, .member = &C::n_test, .group = "data", .label = "Held-out examples",
+       .doc = "Held-out examples from the same generator, never in the training set (0 = none); their loss is "
+              "the test_loss column, evaluated every eig_every steps.",
+       .metavar = "N", .min = 0, .max = 20000},
       {.name = "widths", .type = F::IntList, .member = &C::widths, .group = "model", .label = "Hidden widths",
        .doc = "Comma-separated hidden layer widths (depth = how many).", .metavar = "W1,W2,..", .min = 1,
        .max = 512, .min_len = 1, .max_len = 6},
@@ -71,6 +75,10 @@ std::vector<Field> make_table() {
        .label = "η schedule",
        .doc = "Step-size changes STEP:LR, comma-separated; LR is a step size (500:0.1) or a factor (500:x0.5).",
        .metavar = "STEP:LR,.."},
+      {.name = "batch", .type = F::Int, .member = &C::batch, .group = "optim", .label = "Mini-batch size",
+       .doc = "Examples per update (0 = full batch, at most n): SGD, reshuffled by the seed each epoch, the last "
+              "short batch kept. The recorded loss, gradient norm and sharpness stay full-batch. Live.",
+       .metavar = "B", .live = true, .min = 0, .max = 20000},
       {.name = "flow_alpha", .type = F::Real, .member = &C::flow_alpha, .group = "optim", .label = "Flow α",
        .doc = "Gradient flow RK4 step = min(α / sharpness, max step).", .advanced = true, .min = 0, .max = 10,
        .min_open = true},

@@ -42,6 +42,14 @@ std::int64_t estimate_memory_bytes(const Spec& s) {
   // Counted even when eig_every is 0: a run's sharpness() may be asked for at any time.
   const std::int64_t basis = lanczos_basis_size(int(k), P);
   bytes += (3 + basis + 2 + 3 * k) * P * 8;
+  // The held-out set and the mini-batch each have their own dataset and MLP workspace
+  // (experiment.cpp): the per-example costs above, for n_test and batch more examples.
+  const std::int64_t extra = std::int64_t(c.n_test) + std::min<std::int64_t>(c.batch, n);
+  if (extra > 0) {
+    std::int64_t per = (s.d_in + s.d_out) * 8 + 4 + (s.d_in + 2 * s.d_out) * scalar;
+    for (std::size_t l = 0; l < L; ++l) per += (4 * sizes[l + 1] + (l > 0 ? 5 * sizes[l] : 0)) * scalar;
+    bytes += extra * per;
+  }
   // Allocator and library overhead: a fixed few MiB.
   bytes += std::int64_t(4) << 20;
   return bytes;

@@ -12,7 +12,7 @@ import { addShareButton } from './ui/share';
 export type TestHook = Pick<
   AppHandle,
   'runs' | 'status' | 'state' | 'messages' | 'setLr' | 'select' | 'playing' | 'drawStats' | 'play' | 'pause' | 'reset' | 'sweep' | 'guides'
-  | 'dataChart' | 'drawData'
+  | 'dataChart' | 'drawData' | 'chartSets'
 >;
 
 declare global {
@@ -38,5 +38,6 @@ if (root) {
   addShareButton(root, app.state); // "Share / embed" dialog
   const { runs, status, state: current, messages: texts, setLr, select, playing, drawStats, play, pause, reset, sweep, guides } = app;
   window.__eosSaved = app.saved;
-  window.__eos = { runs, status, state: current, messages: texts, setLr, select, playing, drawStats, play, pause, reset, sweep, guides, dataChart: app.dataChart, drawData: app.drawData };
+  const { chartSets } = app;
+  window.__eos = { runs, status, state: current, messages: texts, setLr, select, playing, drawStats, play, pause, reset, sweep, guides, dataChart: app.dataChart, drawData: app.drawData, chartSets };
 }

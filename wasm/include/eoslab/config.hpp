@@ -46,6 +46,7 @@ struct Config {
   int classes = 2;
   double noise = 0.1;
   std::uint64_t data_seed = 0;
+  int n_test = 0;  // held-out examples from the same generator (testset.hpp); 0 = none
   // --- model ---
   std::vector<int> widths = {20};
   std::string act = "tanh";
@@ -59,6 +60,7 @@ struct Config {
   double lr = 0.2;
   double beta = 0.9;
   std::string lr_schedule;  // "STEP:LR[,STEP:LR...]", LR absolute or "x<factor>"; see parse_lr_schedule
+  int batch = 0;  // mini-batch size of the update (0 = full batch); the records stay full-batch
   double flow_alpha = 0.5;
   double flow_max_step = 0.1;
   std::uint64_t seed = 0;
@@ -120,6 +122,9 @@ const char* name_of(LossKind k);
 // Checks used both by validate() and by run-time setters (Experiment::set_lr, ...).
 void check_lr(double lr);      // throws ConfigError "lr must be a number in <lr's range>, got ..."
 void check_beta(double beta);  // throws ConfigError "beta must be a number in <beta's range>, got ..."
+// A mini-batch size for this run (validate() and Experiment::set_batch): an integer
+// in [0, n] (0 = full batch), and 0 for gradient flow, which has no mini-batch form.
+void check_batch(const Spec& s, double batch);
 
 // Stability threshold on the sharpness for GD-type optimisers on a quadratic
 // (paper Section 2 and Appendix on momentum): 2/lr, (2+2b)/lr, (2+2b)/((1+2b) lr);

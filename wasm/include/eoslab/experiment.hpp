@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -32,6 +33,9 @@ struct StepRecord {
   int neig = 0;           // number of valid entries in eig (0 on steps without eigenvalues)
   int hvps = 0;           // Hessian-vector products used for eig on this step
   std::array<double, kMaxEigs> eig{};  // descending
+  // Held-out set (n_test > 0), at theta_t on the rows with eigenvalues (every eig_every
+  // steps); NaN elsewhere, and test_accuracy NaN for regression.
+  double test_loss = std::numeric_limits<double>::quiet_NaN(), test_accuracy = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct HyperChange {      // a change of lr/beta, effective from step `step` on
@@ -86,6 +90,10 @@ class Experiment {
   void schedule(std::int64_t step, const HyperUpdate& u);
   void set_lr(double lr);      // schedule(step_count(), {lr}): a live change
   void set_beta(double beta);  // schedule(step_count(), {beta})
+  // The mini-batch size of the updates from the next step on (0 = full batch); the
+  // sampler keeps its place in the current epoch. Throws ConfigError (check_batch).
+  void set_batch(int batch);
+  int batch() const;
   SharpnessResult sharpness(int k);  // top-k at the current parameters (does not step)
   // Called synchronously from step() and sharpness() (see Progress); an empty
   // function removes it. Without one, the cost is a branch per HVP. fn must not

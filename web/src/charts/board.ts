@@ -32,7 +32,7 @@ Chart.register(LineController, LineElement, PointElement, LinearScale, Logarithm
 const MAX_DRAW_WAIT_MS = 250;
 
 /** Extra per-dataset flags (Chart.js ignores unknown keys). */
-type DS = ChartDataset<'line', Pt[]> & { eosMain?: boolean; eosThreshold?: boolean };
+type DS = ChartDataset<'line', Pt[]> & { eosMain?: boolean; eosThreshold?: boolean; eosTest?: boolean };
 
 interface Marker {
   x: number;
@@ -408,6 +408,17 @@ export class ChartBoard {
     return { kind, figure, canvas, chart };
   }
 
+  /** What a chart draws, per dataset: its label, points (finite y) and dash pattern (for tests). */
+  datasets(kind: ChartKind): { label: string; points: number; dashed: boolean }[] {
+    const p = this.panels.find((q) => q.kind === kind);
+    if (!p) return [];
+    return (p.chart.data.datasets as DS[]).map((d) => ({
+      label: String(d.label ?? ''),
+      points: (d.data ?? []).filter((pt) => Number.isFinite(pt.y)).length,
+      dashed: Array.isArray(d.borderDash) && d.borderDash.length > 0,
+    }));
+  }
+
   /** Dataset list per chart: per run, the series it has on that chart. */
   private rebuildDatasets(): void {
     this.structureDirty = false;
@@ -421,6 +432,8 @@ export class ChartBoard {
         const base = { borderColor: r.color, backgroundColor: r.color, pointRadius: 0, fill: false } as const;
         if (p.kind === 'loss') {
           list.push({ ...base, label, data: s.loss, borderWidth: 1.5, eosMain: true });
+          // The held-out loss (n_test > 0), dashed in the run's colour.
+          list.push({ ...base, label: `${label} test loss`, data: s.testLoss, borderWidth: 1.5, borderDash: [5, 4], eosTest: true });
           continue;
         }
         const scaled = p.kind === 'scaled';
@@ -466,6 +479,11 @@ export class ChartBoard {
           if (sets[d]) {
             sets[d].data = s.loss;
             sets[d].label = label;
+          }
+          d++;
+          if (sets[d]) {
+            sets[d].data = s.testLoss;
+            sets[d].label = `${label} test loss`;
           }
           d++;
           continue;

@@ -13,6 +13,7 @@
 //   scaledEig[j]  (x, η·λ_j)                   GD-type optimisers only (flow has no η)
 //   scaledThr     step function of η·threshold = 2, 2+2β, (2+2β)/(1+2β)
 //   markers       x where η changed (drawn as vertical lines; not for gradient flow)
+//   testLoss      (x, held-out loss)          eigenvalue rows of runs with n_test > 0; finite, > 0 only
 // An exact row gives one point. A bucket of older rows gives two: its min at its first
 // x and its max at its last x (or the other way round when its last value is nearer the
 // min, so the line follows the trend), so a loss spike or a sharpness peak stays drawn.
@@ -90,6 +91,7 @@ export interface RunSeries {
   scaledEig: Pt[][];
   scaledThr: StepLine;
   markers: LrMarker[];
+  testLoss: Pt[];
   /** Largest finite values stored, for the y ranges. */
   maxEig: number;
   maxScaled: number;
@@ -131,6 +133,7 @@ export class SeriesBuilder {
   private eigStamp = -1;
   private eigDone = 0;
   private eigN: number[] = [];
+  private testN = 0;
 
   constructor(k: number, mode: XMode, scaled: boolean) {
     this.k = k;
@@ -148,6 +151,7 @@ export class SeriesBuilder {
       scaledEig: Array.from({ length: k }, () => []),
       scaledThr: new StepLine(),
       markers: [],
+      testLoss: [],
       maxEig: -Infinity,
       maxScaled: -Infinity,
     };
@@ -219,6 +223,7 @@ export class SeriesBuilder {
       this.eigStamp = store.stamp;
       this.eigDone = 0;
       this.eigN.fill(0);
+      this.testN = 0;
       s.maxEig = s.maxScaled = -Infinity;
     } else if (rows === this.eigDone) return false;
     const X = this.mode === 'step' ? EIG_STEP : EIG_TIME;
@@ -242,7 +247,10 @@ export class SeriesBuilder {
           if (hi * lr > s.maxScaled) s.maxScaled = hi * lr;
         }
       }
+      const tc = EIG_LR + 1 + k; // test_loss follows λ1…λk
+      if (tc < t.last.length) this.testN = pair(s.testLoss, this.testN, exact, x0, x1, t.min[tc][i], t.max[tc][i], t.last[tc][i], 1, 0);
     });
+    s.testLoss.length = this.testN;
     for (let j = 0; j < k; j++) {
       s.eig[j].length = n[j];
       if (this.scaled) s.scaledEig[j].length = n[j];

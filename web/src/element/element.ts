@@ -229,6 +229,8 @@ export class EosLabElement extends HTMLElement {
       const first = this.app.status()[0];
       if (first) this.app.select(first.id);
       this.app.setLr(want.lr); // live, marked on the charts
+    } else if (diff.length === 1 && diff[0] === 'batch') {
+      this.app.setBatch(want.batch); // live, like η: the runs continue with the new mini-batch size
     } else if (diff.length > 0) {
       this.unmount();
       this.mount();

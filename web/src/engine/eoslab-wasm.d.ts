@@ -29,6 +29,8 @@ declare module 'eoslab-wasm' {
     neig: Int32Array; // 0 on rows without eigenvalues
     hvps: Int32Array;
     eigs: Float64Array; // rows * k, row-major, NaN where not computed
+    test_loss?: Float64Array; // runs with n_test > 0 only: the held-out loss, NaN on rows without eigenvalues
+    test_accuracy?: Float64Array; // runs with n_test > 0 only: NaN for regression and on rows without eigenvalues
   }
 
   /** RunHandle.info(): cheap summary of the run's state. */
@@ -43,6 +45,7 @@ declare module 'eoslab-wasm' {
     neigs: number;
     opt: string;
     classification: boolean;
+    batch?: number; // mini-batch size of the updates (0 = full batch)
   }
 
   export interface SharpnessValues {
@@ -146,6 +149,8 @@ declare module 'eoslab-wasm' {
     /** Live step size, effective from the next step; throws Error with the engine's message. */
     setLr(lr: number): void;
     setBeta(beta: number): void;
+    /** Live mini-batch size (0 = full batch, at most n; 0 only for flow), from the next step on. */
+    setBatch(batch: number): void;
     /** Top-k (1..20) eigenvalues at the current parameters, without stepping. */
     sharpness(k: number): SharpnessValues;
     /** Called synchronously inside step()/sharpness() (see EngineProgress); null removes it. */

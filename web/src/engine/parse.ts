@@ -7,7 +7,7 @@ import { assertNever, type EngineConfigInput, type ToWorker } from './protocol';
 
 export type Parsed = { ok: true; msg: ToWorker } | { ok: false; id: number; message: string };
 
-const TYPES = ['create', 'play', 'pause', 'setLr', 'setBeta', 'info', 'stop', 'fit'] as const satisfies readonly ToWorker['type'][];
+const TYPES = ['create', 'play', 'pause', 'setLr', 'setBeta', 'info', 'stop', 'fit', 'setBatch'] as const satisfies readonly ToWorker['type'][];
 
 export function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -56,6 +56,8 @@ function checkFields(type: ToWorker['type'], data: Record<string, unknown>): str
       return typeof data.lr === 'number' ? null : `'lr' must be a number, got ${describe(data.lr)}`;
     case 'setBeta':
       return typeof data.beta === 'number' ? null : `'beta' must be a number, got ${describe(data.beta)}`;
+    case 'setBatch':
+      return typeof data.batch === 'number' ? null : `'batch' must be a number, got ${describe(data.batch)}`;
     case 'pause':
     case 'info':
     case 'stop':
@@ -81,6 +83,8 @@ function build(type: ToWorker['type'], id: number, data: Record<string, unknown>
       return { type, id, lr: data.lr as number };
     case 'setBeta':
       return { type, id, beta: data.beta as number };
+    case 'setBatch':
+      return { type, id, batch: data.batch as number };
     case 'pause':
     case 'info':
     case 'stop':

@@ -49,6 +49,7 @@ export type ToWorker =
   | { type: 'pause'; id: number }
   | { type: 'setLr'; id: number; lr: number } // live, from the next step
   | { type: 'setBeta'; id: number; beta: number }
+  | { type: 'setBatch'; id: number; batch: number } // live mini-batch size (0 = full batch), from the next step
   | { type: 'info'; id: number }
   | { type: 'stop'; id: number } // drop the run (frees the engine's memory)
   // The data chart: every > 0 asks for the run's `dataset` once and a `fit` report now, then at

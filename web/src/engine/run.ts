@@ -66,6 +66,11 @@ export class Run {
     this.h().setBeta(beta);
   }
 
+  /** New mini-batch size (0 = full batch) from the current step on; throws Error with the engine's message. */
+  setBatch(batch: number): void {
+    this.h().setBatch(batch);
+  }
+
   /**
    * Reports progress inside slow engine calls (after every Hessian-vector product, once per
    * step) to fn; null stops it. Returns false, and does nothing, when the module's runs have

@@ -54,6 +54,10 @@ export class EngineSession {
     this.run.setMomentum(beta);
   }
 
+  setBatch(batch: number): void {
+    this.run.setBatch(batch);
+  }
+
   /** Frees the engine's run (idempotent). */
   dispose(): void {
     this.run.dispose();

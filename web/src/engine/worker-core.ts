@@ -63,7 +63,10 @@ export function defaultSchedule(): Schedule {
 const IDLE: RunInfo = { numParams: 0, step: 0, time: 0, lr: NaN, beta: NaN, threshold: NaN, status: 'idle', wasmBytes: 0 };
 
 function transferables(c: RecordChunk): Transferable[] {
-  return [c.step, c.time, c.lr, c.beta, c.loss, c.accuracy, c.grad_norm, c.threshold, c.neig, c.hvps, c.eigs].map((a) => a.buffer);
+  const list = [c.step, c.time, c.lr, c.beta, c.loss, c.accuracy, c.grad_norm, c.threshold, c.neig, c.hvps, c.eigs].map((a) => a.buffer);
+  if (c.test_loss) list.push(c.test_loss.buffer);
+  if (c.test_accuracy) list.push(c.test_accuracy.buffer);
+  return list;
 }
 
 function errorMessage(e: unknown): string {
@@ -128,6 +131,8 @@ class Core implements WorkerCore {
       case 'setLr':
       case 'setBeta':
         return this.setHyper(msg);
+      case 'setBatch':
+        return this.setBatch(msg.id, msg.batch);
       case 'info':
         return this.result(msg.id);
       case 'stop':
@@ -178,6 +183,16 @@ class Core implements WorkerCore {
       return this.error(msg.id, errorMessage(e));
     }
     this.result(msg.id);
+  }
+
+  private setBatch(id: number, batch: number): void {
+    if (!this.session) return this.noRun(id);
+    try {
+      this.session.setBatch(batch);
+    } catch (e) {
+      return this.error(id, errorMessage(e));
+    }
+    this.result(id);
   }
 
   private noRun(id: number): void {

@@ -8,6 +8,8 @@
 //   last    the bucket's last row (every column)
 // Eigenvalues sit on the line of their exact row; eigenvalue rows whose step has no
 // exact line (older buckets) get lines of their own with only step, time, η and λ.
+// When a run has a held-out set (n_test > 0), the columns test_loss,test_accuracy follow
+// the eigenvalues, filled on the eigenvalue rows (where the engine evaluates them).
 
 import type { EngineConfig } from '../engine/protocol';
 import type { RunStatus } from '../engine/protocol';
@@ -47,6 +49,8 @@ export function toCSV(runs: ExportedRun[]): string {
   const k = Math.max(1, ...runs.map((r) => r.records.k));
   const head = ['run', 'label', 'agg', ...ROW_HEAD];
   for (let j = 1; j <= k; j++) head.push(`eig${j}`);
+  const hasTest = runs.some((r) => (r.records.eig.test_loss ?? []).some((v) => v !== null && Number.isFinite(v)));
+  if (hasTest) head.push('test_loss', 'test_accuracy');
   const lines = [
     '# EoS Lab records. agg: exact = one step; min/max/last = extremes and last row of a bucket of consecutive steps (step ranges from the min line to the max line).',
   ];
@@ -59,21 +63,24 @@ export function toCSV(runs: ExportedRun[]): string {
     const rec = r.records;
     const eg = rec.eig;
     const pre = `${r.id},"${r.label.replace(/"/g, '""')}"`;
-    const eigCells = (vals: number[] | null) => Array.from({ length: k }, (_, j) => (vals && j < vals.length ? num(vals[j]) : ''));
-    const rowLine = (agg: string, i: number, vals: number[] | null) => {
+    const testCells = (src: { test_loss?: number[]; test_accuracy?: number[] } | null, e: number) =>
+      hasTest ? [num(src?.test_loss?.[e]), num(src?.test_accuracy?.[e])] : [];
+    const eigCells = (vals: number[] | null, e = -1, src: { test_loss?: number[]; test_accuracy?: number[] } | null = eg) =>
+      [...Array.from({ length: k }, (_, j) => (vals && j < vals.length ? num(vals[j]) : '')), ...testCells(e >= 0 ? src : null, e)];
+    const rowLine = (agg: string, i: number, vals: number[] | null, at = -1) => {
       const src = agg === 'min' ? rec.min : agg === 'max' ? rec.max : null;
       const cells = ROW_HEAD.map((c) => {
         if (!src) return c === 'hvps' ? String(rec.hvps[i]) : num(rec[c][i]);
         return EXTENT.has(c) ? num(src[c as keyof typeof src][i]) : '';
       });
-      lines.push([pre, agg, ...cells, ...eigCells(vals)].join(','));
+      lines.push([pre, agg, ...cells, ...eigCells(vals, at)].join(','));
     };
     const eigLine = (agg: string, e: number) => {
       const src = agg === 'min' ? eg.min : agg === 'max' ? eg.max : eg;
       const cells = ROW_HEAD.map((c) =>
         c === 'step' ? num(src.step[e]) : c === 'time' ? num(src.time[e]) : c === 'lr' && agg !== 'min' && agg !== 'max' ? num(eg.lr[e]) : '',
       );
-      lines.push([pre, agg, ...cells, ...eigCells(src.values[e])].join(','));
+      lines.push([pre, agg, ...cells, ...eigCells(src.values[e], e, src)].join(','));
     };
     const eigOnly = (e: number) => {
       if (eg.count[e] === 1) eigLine('exact', e);
@@ -85,7 +92,7 @@ export function toCSV(runs: ExportedRun[]): string {
       while (e < eg.step.length && eg.step[e] < st) eigOnly(e++);
       if (rec.count[i] === 1) {
         const at = e < eg.step.length && eg.count[e] === 1 && eg.step[e] === st ? e++ : -1;
-        rowLine('exact', i, at >= 0 ? eg.values[at] : null);
+        rowLine('exact', i, at >= 0 ? eg.values[at] : null, at);
       } else for (const a of ['min', 'max', 'last']) rowLine(a, i, null);
     }
     while (e < eg.step.length) eigOnly(e++);

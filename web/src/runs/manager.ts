@@ -166,6 +166,19 @@ export class RunManager {
     this.emit('status', r);
   }
 
+  /** Live mini-batch size (0 = full batch) for every GD-type run, from its next step; gradient flow runs stay full-batch. */
+  setBatch(batch: number): void {
+    if (!this.problem || !Number.isInteger(batch) || batch < 0) return;
+    this.problem = { ...this.problem, batch };
+    for (const r of this.runs) {
+      if (r.spec.opt === 'flow') continue;
+      if (r.status === 'failed') this.restart(r, true);
+      else this.slot(r).link.send({ type: 'setBatch', batch });
+      this.extend(r, batch > 0 ? `mini-batch ${batch}` : 'full batch');
+      this.emit('status', r);
+    }
+  }
+
   byId(id: number): Run | undefined {
     return this.runs.find((r) => r.id === id);
   }

@@ -3,7 +3,9 @@
 // keeps the newest rows exactly (at least 4,096, up to 8,192, so a run of the default
 // 3,000 steps keeps every row) and older ones in buckets that double in width with age,
 // under a fixed number of bytes whatever the run length (about 2.8 MB of rows).
-// Eigenvalue rows go into a store of their own (columns step, time, lr, λ1…λk).
+// Eigenvalue rows go into a store of their own (columns step, time, lr, λ1…λk, then the
+// held-out test_loss and test_accuracy, which the engine evaluates on exactly those rows;
+// NaN for runs without a held-out set).
 //
 // What a bucket keeps, per column (the charts draw both extremes of the extent columns):
 //   step, time                 min and max = the bucket's first and last row (its range)
@@ -28,6 +30,9 @@ export const EIG_STEP = 0;
 export const EIG_TIME = 1;
 export const EIG_LR = 2;
 const EIG_FIRST = 3;
+/** The held-out columns (runs with n_test > 0), stored after λ1…λk in the eigenvalue store. */
+export const TEST_COLUMNS = ['test_loss', 'test_accuracy'] as const;
+export type TestColumn = (typeof TEST_COLUMNS)[number];
 
 /** Sizes of the two stores (exact window, buckets per older tier, older tiers). */
 export const ROW_STORE = { window: 8192, tierCap: 2048, tiers: 6 };
@@ -76,6 +81,9 @@ export interface RecordArrays {
     lr: number[];
     count: number[];
     values: number[][];
+    /** Held-out loss and accuracy per eigenvalue row (NaN where none; absent in older files). */
+    test_loss?: number[];
+    test_accuracy?: number[];
     min: EigExtent;
     max: EigExtent;
     resolution: Resolution[];
@@ -86,6 +94,9 @@ export interface EigExtent {
   step: number[];
   time: number[];
   values: number[][];
+  /** Held-out loss and accuracy (NaN where none; absent in files saved before they existed). */
+  test_loss?: number[];
+  test_accuracy?: number[];
 }
 
 export const AGGREGATES =
@@ -137,11 +148,11 @@ export class RunRecords {
     this.cols = {} as Record<RowColumn, ColumnView>;
     ROW_COLUMNS.forEach((c, i) => (this.cols[c] = new ColumnView(this.store, i)));
     this.eigStore = RunRecords.eigStoreFor(k);
-    this.eigRow = new Float64Array(EIG_FIRST + k);
+    this.eigRow = new Float64Array(EIG_FIRST + k + TEST_COLUMNS.length);
   }
 
   private static eigStoreFor(k: number): TieredStore {
-    const names = ['step', 'time', 'lr', ...Array.from({ length: k }, (_, j) => `eig${j + 1}`)];
+    const names = ['step', 'time', 'lr', ...Array.from({ length: k }, (_, j) => `eig${j + 1}`), ...TEST_COLUMNS];
     const extent = names.map((n) => n !== 'lr');
     return new TieredStore(names, extent, EIG_STORE.window, EIG_STORE.tierCap, EIG_STORE.tiers);
   }
@@ -173,7 +184,7 @@ export class RunRecords {
     this.store.clear();
     if (k !== this.k) {
       this.eigStore = RunRecords.eigStoreFor(k);
-      this.eigRow = new Float64Array(EIG_FIRST + k);
+      this.eigRow = new Float64Array(EIG_FIRST + k + TEST_COLUMNS.length);
     } else this.eigStore.clear();
     this.k = k;
   }
@@ -190,6 +201,8 @@ export class RunRecords {
       row[EIG_TIME] = chunk.time[i];
       row[EIG_LR] = chunk.lr[i];
       for (let j = 0; j < this.k; j++) row[EIG_FIRST + j] = j < ck && j < ne ? chunk.eigs[i * ck + j] : NaN;
+      row[EIG_FIRST + this.k] = chunk.test_loss ? chunk.test_loss[i] : NaN;
+      row[EIG_FIRST + this.k + 1] = chunk.test_accuracy ? chunk.test_accuracy[i] : NaN;
       this.eigStore.push(row);
     }
   }
@@ -197,6 +210,17 @@ export class RunRecords {
   /** Last value of a column, NaN when empty. */
   last(c: RowColumn): number {
     return this.store.lastOf(ROW_COLUMNS.indexOf(c));
+  }
+
+  /** Column index of a held-out column in the eigenvalue store. */
+  testColumn(c: TestColumn): number {
+    return EIG_FIRST + this.k + TEST_COLUMNS.indexOf(c);
+  }
+
+  /** Held-out loss or accuracy of stored eigenvalue row e (the last of its bucket), NaN if none. */
+  test(e: number, c: TestColumn): number {
+    const [t, i] = this.eigStore.locate(e);
+    return t.last[this.testColumn(c)][i];
   }
 
   /** Latest sharpness (top eigenvalue), NaN if none yet. */
@@ -235,6 +259,8 @@ export class RunRecords {
       step: columnArray(e, EIG_STEP, agg),
       time: columnArray(e, EIG_TIME, agg),
       values: byRow(agg),
+      test_loss: columnArray(e, this.testColumn('test_loss'), agg),
+      test_accuracy: columnArray(e, this.testColumn('test_accuracy'), agg),
     });
     const eigStep = columnArray(e, EIG_STEP, 'last');
     const row: number[] = [];
@@ -250,6 +276,8 @@ export class RunRecords {
       lr: columnArray(e, EIG_LR, 'last'),
       count: columnArray(e, 0, 'count'),
       values: byRow('last'),
+      test_loss: columnArray(e, this.testColumn('test_loss'), 'last'),
+      test_accuracy: columnArray(e, this.testColumn('test_accuracy'), 'last'),
       min: extent('min'),
       max: extent('max'),
       resolution: e.resolution().map(toResolution),

@@ -134,6 +134,18 @@ export const ENGINE_SCHEMA = {
       "advanced": false
     },
     {
+      "name": "n_test",
+      "type": "int",
+      "default": 0,
+      "min": 0,
+      "max": 20000,
+      "group": "data",
+      "label": "Held-out examples",
+      "doc": "Held-out examples from the same generator, never in the training set (0 = none); their loss is the test_loss column, evaluated every eig_every steps.",
+      "live": false,
+      "advanced": false
+    },
+    {
       "name": "widths",
       "type": "intlist",
       "default": [
@@ -291,6 +303,18 @@ export const ENGINE_SCHEMA = {
       "label": "η schedule",
       "doc": "Step-size changes STEP:LR, comma-separated; LR is a step size (500:0.1) or a factor (500:x0.5).",
       "live": false,
+      "advanced": false
+    },
+    {
+      "name": "batch",
+      "type": "int",
+      "default": 0,
+      "min": 0,
+      "max": 20000,
+      "group": "optim",
+      "label": "Mini-batch size",
+      "doc": "Examples per update (0 = full batch, at most n): SGD, reshuffled by the seed each epoch, the last short batch kept. The recorded loss, gradient norm and sharpness stay full-batch. Live.",
+      "live": true,
       "advanced": false
     },
     {

@@ -26,7 +26,7 @@ export type EngineKey = keyof EngineValues;
 
 export type Optimiser = EngineValues['opt'];
 export const CHART_KINDS = ['loss', 'sharpness', 'scaled', 'sweep', 'data'] as const;
-export const PRESET_NAMES = ['eos', 'drop', 'momentum', 'ce', 'relu', 'diverge', 'figure1', 'sweep'] as const;
+export const PRESET_NAMES = ['eos', 'drop', 'momentum', 'ce', 'relu', 'diverge', 'figure1', 'sweep', 'sgd'] as const;
 export type ChartKind = (typeof CHART_KINDS)[number];
 export type PresetName = (typeof PRESET_NAMES)[number];
 
@@ -349,6 +349,7 @@ export function engineConfig(s: AppState, run: RunSpec): EngineValues {
   out.opt = run.opt;
   out.lr = run.lr;
   out.beta = run.beta;
+  if (run.opt === 'flow') out.batch = 0; // gradient flow follows the full-batch gradient: no mini-batch form
   return out as unknown as EngineValues;
 }
 

@@ -14,6 +14,7 @@ import { toCSV, toJSON } from '../runs/export';
 import { type Run, type WorkerFactory, busyText, lrInForce, runLabel, thresholdInForce } from '../runs/run';
 import type { RunStatus } from '../engine/protocol';
 import { type AppState, type PresetName, MAX_RUNS } from '../state/schema';
+import type { ChartKind } from '../state/schema';
 import { toQuery } from '../state/url';
 import { ControlsPanel } from './controls';
 import { download, downloadText, h } from './dom';
@@ -75,6 +76,8 @@ export interface AppHandle {
   select(id: number): void;
   /** Same path as the η control, for the selected run. */
   setLr(lr: number): void;
+  /** Live mini-batch size (0 = full batch) for every GD-type run, as the settings control does. */
+  setBatch(batch: number): void;
   /** The sweep chart's points (settled sharpness per GD run) and gradient flow's sharpness. */
   sweep(): SweepSummary;
   /** What the page suggests per run (edge reached, "Halve η now", stall after lowering η). */
@@ -93,6 +96,8 @@ export interface AppHandle {
   drawData(n: number): number;
   /** Chart draw timings since load (ms). */
   drawStats(): { draws: number; totalMs: number; maxMs: number; reset(): void };
+  /** The datasets a chart draws (label, finite points, dashed or not): e.g. the dashed held-out loss. */
+  chartSets(kind: ChartKind): { label: string; points: number; dashed: boolean }[];
   setVisible(v: Visibility): void;
   destroy(): void;
 }
@@ -362,6 +367,10 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
       model.setLr(lr);
       changed();
     },
+    setBatch: (batch) => {
+      if (model.setField('batch', batch) === 'problem') charts.setRuns(model.manager.runs);
+      changed();
+    },
     sweep: () => sweepSummary(model.manager.runs),
     guides: () => model.manager.runs.map(guideFor),
     preset: applyPreset,
@@ -378,6 +387,7 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
       return performance.now() - t0;
     },
     drawStats: () => ({ ...charts.stats, reset: () => Object.assign(charts.stats, { draws: 0, totalMs: 0, maxMs: 0 }) }),
+    chartSets: (kind) => charts.datasets(kind),
     setVisible,
     destroy: () => {
       view.stop();

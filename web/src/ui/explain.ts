@@ -64,6 +64,14 @@ export function mountExplanation(root: HTMLElement): HTMLElement {
       'paler where it is unsure (near the decision boundary). Each loss spike at the edge is a jolt of the fitted function: ',
       '“Before last spike” and “At its peak” show the fit on either side, and the slider goes back over earlier snapshots.',
     ),
+    h(
+      'p',
+      {},
+      h('strong', {}, 'Mini-batch SGD'),
+      ' (setting “Mini-batch size”, preset “Mini-batch SGD”): each step follows the gradient of a few examples, reshuffled every epoch, ',
+      'while the charts still show the loss and the sharpness of the full training set. With small batches the sharpness settles below 2/η; ',
+      'set the size to 0 (full batch) mid-run and it climbs to the line. With held-out examples (“Held-out examples”), their loss is drawn dashed in the run’s colour.',
+    ),
     h('p', { class: 'eos-explain-live', 'aria-live': 'polite', hidden: true }),
     h(
       'p',

@@ -56,6 +56,11 @@ export class AppModel {
     }
     (this.settings as unknown as Record<string, unknown>)[key] = value;
     if (SCHEMA[key].group === 'view') return 'view';
+    if (key === 'batch' && !this.settings.sweep) {
+      // Live, like η: the runs keep going with the new mini-batch size (SGD) from their next step.
+      this.manager.setBatch(value as number);
+      return 'run';
+    }
     if (key === 'steps' || key === 'speed') {
       this.manager.setPacing({ speed: this.settings.speed, steps: this.settings.steps });
       return 'pacing';
