@@ -135,7 +135,15 @@ export class ChartBoard {
   private lastDrawMs = 0;
   private lastDrawEnd = -Infinity;
   private structureDirty = true;
-  private theme: Theme;
+  /** Read on first use (a chart is made in a later frame): reading computed styles right after
+   * the board's DOM is inserted would force a style recalculation inside the mounting task. */
+  private themeRead: Theme | null = null;
+  private get theme(): Theme {
+    return (this.themeRead ??= readTheme(this.root));
+  }
+  private set theme(t: Theme) {
+    this.themeRead = t;
+  }
   private readonly mql: MediaQueryList | null;
   private readonly onScheme = () => this.applyTheme();
   /**
@@ -152,7 +160,6 @@ export class ChartBoard {
   constructor(root: HTMLElement) {
     this.root = root;
     this.root.classList.add('eos-charts');
-    this.theme = readTheme(root);
     this.mql = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : null;
     this.mql?.addEventListener('change', this.onScheme);
   }

@@ -117,23 +117,26 @@ export class SweepChart {
     box.append(this.canvas);
     this.figure.append(cap, box);
     parent.prepend(this.figure);
-    const cs = getComputedStyle(parent);
-    const mut = muted(parent);
-    const grid = cs.getPropertyValue('--eos-grid').trim() || 'rgba(0,0,0,0.08)';
-    const cfg: ChartConfiguration<'scatter', { x: number; y: number }[]> = {
-      type: 'scatter',
-      data: { datasets: [] },
-      plugins: [barPlugin],
-      options: {
-        animation: false,
-        responsive: true,
-        maintainAspectRatio: false,
-        scales: {
-          x: { type: 'linear', beginAtZero: true, title: { display: true, text: '2/η (the GD stability threshold)', color: mut }, ticks: { color: mut }, grid: { color: grid } },
-          y: { type: 'linear', beginAtZero: true, title: { display: true, text: 'settled λmax (median, 10–90%)', color: mut }, ticks: { color: mut }, grid: { color: grid } },
+    // Styles are read when the chart is made (a later frame), not while the app mounts.
+    const config = (): ChartConfiguration<'scatter', { x: number; y: number }[]> => {
+      const cs = getComputedStyle(parent);
+      const mut = muted(parent);
+      const grid = cs.getPropertyValue('--eos-grid').trim() || 'rgba(0,0,0,0.08)';
+      return {
+        type: 'scatter',
+        data: { datasets: [] },
+        plugins: [barPlugin],
+        options: {
+          animation: false,
+          responsive: true,
+          maintainAspectRatio: false,
+          scales: {
+            x: { type: 'linear', beginAtZero: true, title: { display: true, text: '2/η (the GD stability threshold)', color: mut }, ticks: { color: mut }, grid: { color: grid } },
+            y: { type: 'linear', beginAtZero: true, title: { display: true, text: 'settled λmax (median, 10–90%)', color: mut }, ticks: { color: mut }, grid: { color: grid } },
+          },
+          plugins: { legend: { position: 'top', align: 'end', labels: { boxWidth: 10, color: mut } } },
         },
-        plugins: { legend: { position: 'top', align: 'end', labels: { boxWidth: 10, color: mut } } },
-      },
+      };
     };
     let waited = 0;
     const make = (t: number) => {
@@ -142,7 +145,7 @@ export class SweepChart {
         this.raf = requestAnimationFrame(make);
         return;
       }
-      this.chart = new Chart(this.canvas, cfg);
+      this.chart = new Chart(this.canvas, config());
       if (this.runs) this.update(this.runs);
     };
     this.raf = requestAnimationFrame(make);
