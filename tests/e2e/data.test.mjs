@@ -3,8 +3,9 @@
 // dataset (the Chebyshev default with charts=…,data) and a 2-D one (the `ce` preset, which
 // shows it by default); the scrubber pins an older snapshot and Live returns; the chart
 // fits a 390 px phone screen; `<eos-lab charts="data,sharpness">` (through embed.html)
-// shows it; the spike buttons pin snapshots on either side of a loss spike. State is read from the page's hook (window.__eos.dataChart()) and the figure's
-// data-kind / data-step attributes, never from pixels; every wait has a deadline.
+// shows it; the spike buttons pin snapshots on either side of a loss spike. State is read
+// from the page's hook (window.__eos.dataChart()), the figure's data-kind / data-step
+// attributes and the chart's label, never from pixels; every wait has a deadline.
 // Printed: the wall-clock time per redraw seen on these pages (bench/data-chart.mjs measures
 // the CPU time).
 
