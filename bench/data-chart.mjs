@@ -61,10 +61,13 @@ async function forcedDraws(page) {
     const frames = new Map();
     for (const e of ev) if (e.name === 'FireAnimationFrame') frames.set(`${e.pid}:${e.tid}`, (frames.get(`${e.pid}:${e.tid}`) ?? 0) + 1);
     const main = [...frames.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
-    const top = ev.filter((e) => e.name === 'RunTask' && e.dur && `${e.pid}:${e.tid}` === main).sort((a, b) => b.dur - a.dur)[0];
+    const top = ev.filter((e) => e.name === 'RunTask' && e.dur && e.tdur && `${e.pid}:${e.tid}` === main).sort((a, b) => b.dur - a.dur)[0];
     cpu.push(top ? top.tdur / 1000 / FORCED : NaN);
   }
-  const med = (xs) => [...xs].sort((a, b) => a - b)[1];
+  const med = (xs) => {
+    const f = xs.filter(Number.isFinite).sort((a, b) => a - b);
+    return f.length ? f[Math.floor(f.length / 2)] : NaN;
+  };
   return { cpu: med(cpu), wall: med(wall) };
 }
 

@@ -3,8 +3,9 @@
 // dataset (the Chebyshev default with charts=…,data) and a 2-D one (the `ce` preset, which
 // shows it by default); the scrubber pins an older snapshot and Live returns; the chart
 // fits a 390 px phone screen; `<eos-lab charts="data,sharpness">` (through embed.html)
-// shows it. State is read from the page's hook (window.__eos.dataChart()) and the figure's
-// data-kind / data-step attributes, never from pixels; every wait has a deadline.
+// shows it; the spike buttons pin snapshots on either side of a loss spike. State is read
+// from the page's hook (window.__eos.dataChart()), the figure's data-kind / data-step
+// attributes and the chart's label, never from pixels; every wait has a deadline.
 // Printed: the wall-clock time per redraw seen on these pages (bench/data-chart.mjs measures
 // the CPU time).
 
@@ -85,6 +86,26 @@ S.test('2-D: the ce preset shows the data chart by default with a class heatmap,
   // bench/data-chart.mjs measures the CPU time per redraw from a Chrome trace).
   const later = await shown(page, 'grid', s.step + 200);
   console.log(`       2-D data chart (64 × 64 heatmap): ${perDraw(later)}`);
+  // The spike buttons: once a spike has been seen, "Before last spike" pins a snapshot at or before
+  // its start, "At its peak" one at or after its peak (the label names the spike's steps).
+  const before = page.getByRole('button', { name: 'Before last spike' });
+  await waitFor('a loss spike', () => before.isEnabled(), 60_000, 250);
+  await before.click();
+  const b = await waitFor('pinned before the spike', async () => {
+    const st = await chartState(page);
+    return st && !st.live ? st : null;
+  }, 5000);
+  const label = await page.locator('figure.eos-chart-data .eos-data-label').textContent();
+  const m = /last spike: step ([\d,]+)→([\d,]+)/.exec(label ?? '');
+  assert(m, `the label names the spike: ${label}`);
+  const [start, peak] = [m[1], m[2]].map((x) => Number(x.replace(/,/g, '')));
+  await page.getByRole('button', { name: 'At its peak' }).click();
+  const p = await waitFor('pinned at the peak', async () => {
+    const st = await chartState(page);
+    return st && !st.live && st.step !== b.step ? st : null;
+  }, 5000);
+  assert(b.step <= start, `before: step ${b.step} should be <= the spike's start ${start}`);
+  assert(p.step >= peak, `at the peak: step ${p.step} should be >= the spike's peak ${peak}`);
 });
 
 S.test('phone width (390 px): the data chart fits the screen', async (open) => {

@@ -76,7 +76,7 @@ export interface Spike {
  * lowest loss of the `window` rows before it; the spike runs from that lowest row to the top
  * of the climb that follows. Only the last `scan` rows are looked at. null when there is none.
  */
-export function lastSpike(step: ArrayLike<number>, loss: ArrayLike<number>, ratio = 1.2, window = 100, scan = 4096): Spike | null {
+export function lastSpike(step: ArrayLike<number>, loss: ArrayLike<number>, ratio = 1.1, window = 100, scan = 4096): Spike | null {
   const n = Math.min(step.length, loss.length);
   let found: Spike | null = null;
   let i = Math.max(1, n - scan);
