@@ -230,6 +230,7 @@ class RunHandle {
     std::vector<double> step(rows), time(rows), lr(rows), beta(rows), loss(rows), acc(rows), gn(rows), thr(rows);
     std::vector<std::int32_t> neig(rows), hvps(rows);
     std::vector<double> eigs(rows * k, kNaN);
+    std::vector<double> pred_loss(rows), sigma2(rows);  // the central flow's (NaN for other runs)
     for (std::size_t i = 0; i < rows; ++i) {
       const eos::StepRecord& r = recs_[i];
       step[i] = double(r.step);
@@ -243,6 +244,8 @@ class RunHandle {
       neig[i] = r.neig;
       hvps[i] = r.hvps;
       for (std::size_t j = 0; j < std::min<std::size_t>(std::size_t(r.neig), k); ++j) eigs[i * k + j] = r.eig[j];
+      pred_loss[i] = r.pred_loss;
+      sigma2[i] = r.sigma2;
     }
     val o = val::object();
     o.set("rows", val(double(rows)));
@@ -258,6 +261,8 @@ class RunHandle {
     o.set("neig", copy_array("Int32Array", neig.data(), rows));
     o.set("hvps", copy_array("Int32Array", hvps.data(), rows));
     o.set("eigs", f64(eigs));
+    o.set("pred_loss", f64(pred_loss));
+    o.set("sigma2", f64(sigma2));
     return o;
   }
 

@@ -25,7 +25,7 @@ void append_csv_number(std::string& out, double x) {
 
 Writer::Writer(bool json, const Experiment& e)
     : json_(json), k_(e.spec().cfg.neigs), classification_(e.spec().classification),
-      flow_(e.spec().opt == OptKind::Flow) {}
+      flow_(e.spec().opt == OptKind::Flow), central_(e.spec().opt == OptKind::Central) {}
 
 void Writer::begin(const Config& cfg, std::int64_t steps) {
   if (json_) {
@@ -33,7 +33,9 @@ void Writer::begin(const Config& cfg, std::int64_t steps) {
   } else {
     buf_ = "step,time,lr,loss,accuracy,grad_norm,threshold";
     for (int i = 1; i <= k_; ++i) buf_ += ",eig" + std::to_string(i);
-    buf_ += ",hvps\n";
+    buf_ += ",hvps";
+    if (central_) buf_ += ",pred_loss,sigma2";
+    buf_ += '\n';
   }
   flush();
 }
@@ -86,6 +88,12 @@ void Writer::csv_record(const StepRecord& r) {
   }
   buf_ += ',';
   if (r.neig > 0) buf_ += std::to_string(r.hvps);
+  if (central_) {
+    buf_ += ',';
+    append_csv_number(buf_, r.pred_loss);
+    buf_ += ',';
+    append_csv_number(buf_, r.sigma2);
+  }
   buf_ += '\n';
 }
 
@@ -114,6 +122,12 @@ void Writer::json_record(const StepRecord& r) {
   }
   buf_ += "],\"hvps\":";
   buf_ += r.neig > 0 ? std::to_string(r.hvps) : "null";
+  if (central_) {
+    buf_ += ",\"pred_loss\":";
+    append_json_number(buf_, r.pred_loss);
+    buf_ += ",\"sigma2\":";
+    append_json_number(buf_, r.sigma2);
+  }
   buf_ += '}';
 }
 

@@ -29,6 +29,7 @@ class Writer {
   bool json_;
   int k_;
   bool classification_, flow_;
+  bool central_;  // the central flow's columns pred_loss,sigma2
   long long n_written_ = 0;
   std::string buf_;
 };

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -32,6 +33,10 @@ struct StepRecord {
   int neig = 0;           // number of valid entries in eig (0 on steps without eigenvalues)
   int hvps = 0;           // Hessian-vector products used for eig on this step
   std::array<double, kMaxEigs> eig{};  // descending
+  // The central flow (opt central) only: its prediction of GD's time-averaged loss,
+  // L + 1/2 sigma^2 S, and sigma^2, the variance of GD's oscillation along the top
+  // eigenvector (the mean over the step's substeps). NaN for other runs.
+  double pred_loss = std::numeric_limits<double>::quiet_NaN(), sigma2 = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct HyperChange {      // a change of lr/beta, effective from step `step` on
