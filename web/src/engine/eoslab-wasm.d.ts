@@ -29,6 +29,8 @@ declare module 'eoslab-wasm' {
     neig: Int32Array; // 0 on rows without eigenvalues
     hvps: Int32Array;
     eigs: Float64Array; // rows * k, row-major, NaN where not computed
+    pred_loss?: Float64Array; // the central flow's L + ½σ²S (NaN for other runs)
+    sigma2?: Float64Array; // the central flow's σ² (NaN for other runs)
   }
 
   /** RunHandle.info(): cheap summary of the run's state. */

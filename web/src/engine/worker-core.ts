@@ -63,7 +63,9 @@ export function defaultSchedule(): Schedule {
 const IDLE: RunInfo = { numParams: 0, step: 0, time: 0, lr: NaN, beta: NaN, threshold: NaN, status: 'idle', wasmBytes: 0 };
 
 function transferables(c: RecordChunk): Transferable[] {
-  return [c.step, c.time, c.lr, c.beta, c.loss, c.accuracy, c.grad_norm, c.threshold, c.neig, c.hvps, c.eigs].map((a) => a.buffer);
+  const all: (Float64Array | Int32Array | undefined)[] = [c.step, c.time, c.lr, c.beta, c.loss, c.accuracy, c.grad_norm, c.threshold, c.neig, c.hvps, c.eigs];
+  all.push(c.pred_loss, c.sigma2); // the central flow's columns (absent from an older module)
+  return all.filter((a): a is Float64Array | Int32Array => a !== undefined).map((a) => a.buffer);
 }
 
 function errorMessage(e: unknown): string {

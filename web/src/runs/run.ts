@@ -40,6 +40,10 @@ export interface Run {
   extendedTo: number | null;
   /** What the last live change did to the run's length ("η changed: running to step 4,850"), or null. */
   note: string | null;
+  /** A GD run's central flow (spec.central), integrated by a second worker: its records, or null. */
+  flow?: RunRecords | null;
+  /** Why the central flow stopped (the engine's message), or null. */
+  flowError?: string | null;
 }
 
 /** Colour-blind-friendly palette, readable on light and dark backgrounds. */
@@ -69,6 +73,8 @@ export function runLabel(spec: RunSpec): string {
       return `Nesterov η=${fmtLr(spec.lr)} β=${spec.beta}`;
     case 'flow':
       return 'Gradient flow';
+    case 'central':
+      return `Central flow η=${fmtLr(spec.lr)}`;
   }
 }
 

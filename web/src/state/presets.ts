@@ -85,6 +85,16 @@ export const PRESETS: Record<PresetName, PresetInfo> = {
     blurb: 'Six GD runs at step sizes from 0.1 to 0.4 and gradient flow, same problem and initialisation: each GD run settles at its own 2/η, so the points lie on y = x.',
     values: { sweep: { lo: 0.1, hi: 0.4, n: 6 }, steps: 2000, charts: ['sweep', 'sharpness'] },
   },
+  // The default problem (η 0.3), its central flow and gradient flow on the time axis
+  // (native, float32 GD): GD oscillates with period 2 from its edge (step ~140) on, and the
+  // flow's predicted average loss L + ½σ²S stays within 20% of GD's loss averaged over 100
+  // steps (median ratio 0.93) while the flow's sharpness sits on 2/η = 6.67; gradient flow
+  // passes 30 by step 1,500.
+  central: {
+    title: 'Central flow: the average path',
+    blurb: 'GD, its central flow (dashed: the path GD follows on average, Cohen, Damian et al. 2025) and gradient flow. The flow holds the sharpness at 2/η; its predicted loss follows GD’s average.',
+    values: { central: true, compare: [{ opt: 'flow', lr: 0.3, beta: 0.9 }], x: 'time', steps: 1500, charts: ['loss', 'sharpness'] },
+  },
 };
 
 /** Defaults with a preset applied (the baseline that URL fields override). */
