@@ -100,7 +100,7 @@ std::vector<BadCase> bad_cases() {
       {"init_scale NaN", [](Config& c) { c.init_scale = kNaN; }, "init_scale", {"(0, 100]"}},
       {"loss unknown", [](Config& c) { c.loss = "hinge"; }, "loss", {"mse|ce", "'hinge'"}},
       {"precision unknown", [](Config& c) { c.precision = "float16"; }, "precision", {"float32|float64", "'float16'"}},
-      {"opt unknown", [](Config& c) { c.opt = "adam"; }, "opt", {"gd|polyak|nesterov|flow", "'adam'"}},
+      {"opt unknown", [](Config& c) { c.opt = "adam"; }, "opt", {"gd|polyak|nesterov|flow|central", "'adam'"}},
       {"lr -1", [](Config& c) { c.lr = -1; }, "lr", {"must be a number in (0, 10000]", "got -1"}},
       {"lr 0", [](Config& c) { c.lr = 0; }, "lr", {"(0, 10000]", "got 0"}},
       {"lr NaN", [](Config& c) { c.lr = kNaN; }, "lr", {"(0, 10000]", "got nan"}},
