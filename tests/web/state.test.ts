@@ -76,7 +76,7 @@ describe('schema table', () => {
       for (const text of src) expect(text, name).not.toMatch(new RegExp(`^\\s*${name}:\\s*\\{`, 'm'));
     }
     const pageOnly = FIELD_KEYS.filter((k) => !SCHEMA[k].engine);
-    expect(pageOnly).toEqual(['steps', 'speed', 'compare', 'charts', 'x', 'preset', 'sweep']);
+    expect(pageOnly).toEqual(['steps', 'speed', 'compare', 'charts', 'x', 'preset', 'sweep', 'central']);
   });
 
   it('describeSchema gives one doc row per field with its default and allowed values', () => {
@@ -93,7 +93,7 @@ describe('schema table', () => {
     expect(rangeText(SCHEMA.beta)).toBe('[0, 1)');
     expect(rangeText(SCHEMA.init_scale)).toBe('(0, 100]');
     expect(allowedText(SCHEMA.n)).toBe('an integer in [1, 20000]');
-    expect(allowedText(SCHEMA.opt)).toBe('one of gd|polyak|nesterov|flow');
+    expect(allowedText(SCHEMA.opt)).toBe('one of gd|polyak|nesterov|flow|central');
   });
 });
 
@@ -115,7 +115,8 @@ describe('URL round trip', () => {
     expect(q).toContain('seed=123456789');
     expect(q).toContain('data_seed=4294967295');
     expect(q).toContain('lr=0.0123');
-    expect(q).toContain('compare=gd:0.05,polyak:0.01:0.3,flow');
+    expect(q).toContain('compare=gd:0.05:central,polyak:0.01:0.3,flow');
+    expect(q).toContain('central=1');
   });
 
   it('only non-default fields appear, in schema order', () => {
