@@ -38,7 +38,7 @@ async function flowOf(page) {
   });
 }
 
-S.e2eTest('preset "Central flow: the average path": GD, its central flow and gradient flow; the flow holds 2/η', async (open) => {
+S.test('preset "Central flow: the average path": GD, its central flow and gradient flow; the flow holds 2/η', async (open) => {
   const { page } = await open({ viewport: { width: 1280, height: 1000 } });
   await page.goto(`${origin}/?preset=central`);
   await waitFor('the test hook', () => page.evaluate(() => !!window.__eos), 15_000);
@@ -72,7 +72,7 @@ S.e2eTest('preset "Central flow: the average path": GD, its central flow and gra
   await waitFor('the URL without central', async () => !/central=1/.test(await page.evaluate(() => location.search)), 5_000);
 });
 
-S.e2eTest('compare gd:0.1:central attaches a central flow to a compared GD run', async (open) => {
+S.test('compare gd:0.1:central attaches a central flow to a compared GD run', async (open) => {
   const { page } = await open();
   await page.goto(`${origin}/?compare=gd:0.15:central&steps=200`);
   await waitFor('the test hook', () => page.evaluate(() => !!window.__eos), 15_000);
@@ -84,3 +84,5 @@ S.e2eTest('compare gd:0.1:central attaches a central flow to a compared GD run',
   assert(f.eig.every((e) => Math.abs(e.thr - 2 / 0.15) < 1e-9), 'the flow runs at its run’s η');
   assert(/compare=gd:0.15:central/.test(await page.evaluate(() => location.search)), 'the URL keeps :central');
 });
+
+S.finalChecks();
