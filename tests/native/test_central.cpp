@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <string>
 #include <vector>
 
 #include "eoslab/central.hpp"
@@ -314,4 +316,29 @@ TEST_CASE("central flow: predicted loss matches GD's averaged loss during a sust
                     << within * 100 << "% of the steps");
   CHECK(std::fabs(median(ratio) - 1) <= 0.2);
   CHECK(within >= 0.8);
+}
+
+// The CLI's record columns for a central run: the usual ones, then pred_loss,sigma2
+// (JSON: keys of the same names); other runs keep their header.
+TEST_CASE("central flow: eos-run writes pred_loss and sigma2 after the usual columns", "[central][cli]") {
+  auto run = [](const std::string& args) {
+    std::string out;
+    std::FILE* p = popen((std::string("'") + EOS_RUN_PATH + "' " + args).c_str(), "r");
+    REQUIRE(p != nullptr);
+    char buf[4096];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    REQUIRE(pclose(p) == 0);
+    return out;
+  };
+  const std::string csv = run("--opt central --steps 2 --lr 0.2");
+  CHECK(csv.substr(0, csv.find('\n')) == "step,time,lr,loss,accuracy,grad_norm,threshold,eig1,hvps,pred_loss,sigma2");
+  // Row 0: before the edge, sigma^2 = 0 and pred_loss = loss; S is recorded on every step.
+  const std::string row = csv.substr(csv.find('\n') + 1, csv.find('\n', csv.find('\n') + 1) - csv.find('\n') - 1);
+  CHECK(row.substr(row.rfind(',')) == ",0");
+  const std::string gd = run("--steps 1");
+  CHECK(gd.substr(0, gd.find('\n')) == "step,time,lr,loss,accuracy,grad_norm,threshold,eig1,hvps");
+  const std::string json = run("--opt central --steps 1 --format json");
+  CHECK(json.find("\"pred_loss\":") != std::string::npos);
+  CHECK(json.find("\"sigma2\":0") != std::string::npos);
 }
