@@ -89,7 +89,7 @@ TEST_CASE("central flow: grad S by second differences of gradients matches the d
   CHECK((gs_neg - gs).norm() <= 1e-6 * gs.norm());
 }
 
-TEST_CASE("central flow: sigma^2 solves the one-dimensional complementarity problem", "[central]") {
+TEST_CASE("central flow: sigma2 solves the one-dimensional complementarity problem", "[central]") {
   const double lr = 0.1, dt = 0.25;
   // Below the edge and not approaching it within the substep: sigma^2 = 0.
   CHECK(eos::central_sigma2(1.0, -1.0, 4.0, lr, dt) == 0.0);   // gap 1, dS/dt = 0.1 * 1 -> gap after 0.975
@@ -173,7 +173,7 @@ double median(std::vector<double> v) {
 
 }  // namespace
 
-TEST_CASE("central flow (a): before the edge GD, its central flow and gradient flow agree", "[central][eos]") {
+TEST_CASE("central flow (a): before the edge GD and its central flow and gradient flow agree", "[central][eos]") {
   const Runs& r = runs();
   REQUIRE(r.edge > 500);
   // Up to 80% of the way to the edge: loss and sharpness of GD and the flow, step by step;
