@@ -68,6 +68,7 @@ double run_ratio(const Quadratic& q, eos::OptKind kind, double lr, double beta, 
       case eos::OptKind::Polyak: eos::optim::polyak(x, v, g, lr, beta); break;
       case eos::OptKind::Nesterov: eos::optim::nesterov(x, v, g, lr, beta); break;
       case eos::OptKind::Flow: FAIL("not a discrete optimiser"); break;
+      case eos::OptKind::Central: FAIL("not a discrete optimiser"); break;
     }
   }
   return x.norm() / n0;
@@ -79,6 +80,7 @@ const char* label(eos::OptKind k) {
     case eos::OptKind::Polyak: return "polyak";
     case eos::OptKind::Nesterov: return "nesterov";
     case eos::OptKind::Flow: return "flow";
+    case eos::OptKind::Central: return "central";
   }
   return "?";
 }
@@ -90,6 +92,7 @@ double closed_form(eos::OptKind k, double lr, double beta) {
     case eos::OptKind::Polyak: return (2.0 + 2.0 * beta) / lr;
     case eos::OptKind::Nesterov: return (2.0 + 2.0 * beta) / ((1.0 + 2.0 * beta) * lr);
     case eos::OptKind::Flow: return std::nan("");
+    case eos::OptKind::Central: return 2.0 / lr;
   }
   return std::nan("");
 }
@@ -105,6 +108,7 @@ TEST_CASE("stability_threshold equals the closed forms", "[optim]") {
         CHECK(eos::stability_threshold(k, lr, beta) == Approx(closed_form(k, lr, beta)).epsilon(1e-14));
       }
       CHECK(std::isnan(eos::stability_threshold(eos::OptKind::Flow, lr, beta)));
+      CHECK(eos::stability_threshold(eos::OptKind::Central, lr, beta) == Approx(2.0 / lr).epsilon(1e-14));
     }
   }
   // With beta = 0 heavy ball is GD; Nesterov with beta = 0 too.

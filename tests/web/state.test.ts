@@ -22,11 +22,13 @@ function everythingChanged(): AppState {
     dataset: 'gaussian-mixture', n: 333, degree: 7, d: 16, classes: 5, noise: 0.25, data_seed: 4294967295,
     widths: [64, 32, 16], act: 'gelu', bias: false, init: 'normal', init_scale: 0.5, loss: 'ce', precision: 'float64',
     opt: 'nesterov', lr: 0.0123, beta: 0.5, flow_alpha: 0.25, flow_max_step: 0.05, seed: 123456789,
+    central_substeps: 8,
     eig_every: 25, neigs: 4, lanczos_tol: 1e-4, lanczos_max_iter: 120, diverge_factor: 1e7, lr_schedule: '300:x0.5,600:0.05',
     batch: 7, n_test: 50,
     steps: 12345, speed: 0,
-    compare: [{ opt: 'gd', lr: 0.05, beta: 0.9 }, { opt: 'polyak', lr: 0.01, beta: 0.3 }, { opt: 'flow', lr: 0.2, beta: 0.9 }],
+    compare: [{ opt: 'gd', lr: 0.05, beta: 0.9, central: true }, { opt: 'polyak', lr: 0.01, beta: 0.3 }, { opt: 'flow', lr: 0.2, beta: 0.9 }],
     charts: ['sharpness', 'loss'], x: 'time', preset: 'relu', sweep: { lo: 0.05, hi: 0.4, n: 5 },
+    central: true,
   };
 }
 
@@ -75,7 +77,7 @@ describe('schema table', () => {
       for (const text of src) expect(text, name).not.toMatch(new RegExp(`^\\s*${name}:\\s*\\{`, 'm'));
     }
     const pageOnly = FIELD_KEYS.filter((k) => !SCHEMA[k].engine);
-    expect(pageOnly).toEqual(['steps', 'speed', 'compare', 'charts', 'x', 'preset', 'sweep']);
+    expect(pageOnly).toEqual(['steps', 'speed', 'compare', 'charts', 'x', 'preset', 'sweep', 'central']);
   });
 
   it('describeSchema gives one doc row per field with its default and allowed values', () => {
@@ -92,7 +94,7 @@ describe('schema table', () => {
     expect(rangeText(SCHEMA.beta)).toBe('[0, 1)');
     expect(rangeText(SCHEMA.init_scale)).toBe('(0, 100]');
     expect(allowedText(SCHEMA.n)).toBe('an integer in [1, 20000]');
-    expect(allowedText(SCHEMA.opt)).toBe('one of gd|polyak|nesterov|flow');
+    expect(allowedText(SCHEMA.opt)).toBe('one of gd|polyak|nesterov|flow|central');
   });
 });
 
@@ -114,7 +116,8 @@ describe('URL round trip', () => {
     expect(q).toContain('seed=123456789');
     expect(q).toContain('data_seed=4294967295');
     expect(q).toContain('lr=0.0123');
-    expect(q).toContain('compare=gd:0.05,polyak:0.01:0.3,flow');
+    expect(q).toContain('compare=gd:0.05:central,polyak:0.01:0.3,flow');
+    expect(q).toContain('central=1');
   });
 
   it('only non-default fields appear, in schema order', () => {

@@ -290,6 +290,7 @@ class RunHandle {
     std::vector<double> step(rows), time(rows), lr(rows), beta(rows), loss(rows), acc(rows), gn(rows), thr(rows);
     std::vector<std::int32_t> neig(rows), hvps(rows);
     std::vector<double> eigs(rows * k, kNaN);
+    std::vector<double> pred_loss(rows), sigma2(rows);  // the central flow's (NaN for other runs)
     for (std::size_t i = 0; i < rows; ++i) {
       const eos::StepRecord& r = recs_[i];
       step[i] = double(r.step);
@@ -303,6 +304,8 @@ class RunHandle {
       neig[i] = r.neig;
       hvps[i] = r.hvps;
       for (std::size_t j = 0; j < std::min<std::size_t>(std::size_t(r.neig), k); ++j) eigs[i * k + j] = r.eig[j];
+      pred_loss[i] = r.pred_loss;
+      sigma2[i] = r.sigma2;
     }
     val o = val::object();
     o.set("rows", val(double(rows)));
@@ -327,6 +330,8 @@ class RunHandle {
       o.set("test_loss", f64(tl));
       o.set("test_accuracy", f64(ta));
     }
+    o.set("pred_loss", f64(pred_loss));
+    o.set("sigma2", f64(sigma2));
     return o;
   }
 

@@ -103,7 +103,8 @@ void print_usage(std::FILE* f) {
   std::fprintf(f,
                "usage: eos-run [flags]\n"
                "Runs full-batch training of a small MLP and prints one record per step\n"
-               "(state before the step's update): step,time,lr,loss,accuracy,grad_norm,threshold,eig1..eigK,hvps.\n\n"
+               "(state before the step's update): step,time,lr,loss,accuracy,grad_norm,threshold,eig1..eigK,hvps\n"
+               "(--opt central adds pred_loss,sigma2).\n\n"
                "Config fields (also the keys of a --config file):\n");
   for (const eos::Field& fl : eos::config_fields()) {
     const std::string head = eos::flag_of(fl) + " " + fl.metavar;

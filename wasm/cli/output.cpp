@@ -25,7 +25,7 @@ void append_csv_number(std::string& out, double x) {
 
 Writer::Writer(bool json, const Experiment& e)
     : json_(json), k_(e.spec().cfg.neigs), classification_(e.spec().classification),
-      flow_(e.spec().opt == OptKind::Flow), test_(e.spec().cfg.n_test > 0) {}
+      flow_(e.spec().opt == OptKind::Flow), central_(e.spec().opt == OptKind::Central), test_(e.spec().cfg.n_test > 0) {}
 
 void Writer::begin(const Config& cfg, std::int64_t steps) {
   if (json_) {
@@ -34,6 +34,7 @@ void Writer::begin(const Config& cfg, std::int64_t steps) {
     buf_ = "step,time,lr,loss,accuracy,grad_norm,threshold";
     for (int i = 1; i <= k_; ++i) buf_ += ",eig" + std::to_string(i);
     buf_ += ",hvps";
+    if (central_) buf_ += ",pred_loss,sigma2";
     if (test_) buf_ += ",test_loss,test_accuracy";
     buf_ += '\n';
   }
@@ -88,6 +89,12 @@ void Writer::csv_record(const StepRecord& r) {
   }
   buf_ += ',';
   if (r.neig > 0) buf_ += std::to_string(r.hvps);
+  if (central_) {
+    buf_ += ',';
+    append_csv_number(buf_, r.pred_loss);
+    buf_ += ',';
+    append_csv_number(buf_, r.sigma2);
+  }
   if (test_) {  // empty cells on rows without a held-out evaluation, and for regression's accuracy
     buf_ += ',';
     if (!std::isnan(r.test_loss)) append_csv_number(buf_, r.test_loss);
@@ -122,6 +129,12 @@ void Writer::json_record(const StepRecord& r) {
   }
   buf_ += "],\"hvps\":";
   buf_ += r.neig > 0 ? std::to_string(r.hvps) : "null";
+  if (central_) {
+    buf_ += ",\"pred_loss\":";
+    append_json_number(buf_, r.pred_loss);
+    buf_ += ",\"sigma2\":";
+    append_json_number(buf_, r.sigma2);
+  }
   if (test_) {  // null where NaN (rows without a held-out evaluation, regression's accuracy)
     buf_ += ",\"test_loss\":";
     append_json_number(buf_, r.test_loss);

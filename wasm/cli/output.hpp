@@ -30,6 +30,7 @@ class Writer {
   int k_;
   bool classification_, flow_;
   bool test_ = false;  // n_test > 0: the test_loss,test_accuracy columns
+  bool central_;  // the central flow's columns pred_loss,sigma2
   long long n_written_ = 0;
   std::string buf_;
 };

@@ -10,8 +10,10 @@
 #include <limits>
 #include <numeric>
 #include <string>
+#include <type_traits>
 #include <utility>
 
+#include "eoslab/central.hpp"
 #include "eoslab/lanczos.hpp"
 #include "eoslab/mlp.hpp"
 #include "eoslab/optim.hpp"
@@ -102,6 +104,10 @@ struct ImplT final : Experiment::Impl {
     batch = s.cfg.batch;
     if (s.cfg.n_test > 0) test_mlp = std::make_unique<Mlp<T>>(s, test_data);
     theta = mlp.init_params(s).template cast<T>();
+    // The central flow runs in float64 (T = double) from the same rounded start as
+    // the float32 GD run it predicts.
+    if (s.opt == OptKind::Central && s.precision == Precision::Float32)
+      theta = mlp.init_params(s).template cast<float>().template cast<T>();
     // The initial parameters as the run uses them (rounded to T), so that a
     // --dump-problem reproduces exactly this run in another implementation.
     theta0 = theta.template cast<double>();
@@ -110,6 +116,9 @@ struct ImplT final : Experiment::Impl {
     vel.setZero(P);
     if (s.opt == OptKind::Flow) {
       k2.resize(P); k3.resize(P); k4.resize(P); tmp.resize(P);
+    }
+    if (s.opt == OptKind::Central) {
+      gs.resize(P); tmp.resize(P); k2.resize(P);
     }
   }
 
@@ -204,7 +213,7 @@ struct ImplT final : Experiment::Impl {
         break;
       }
       // Sharpness is measured before this step's update, as in the reference code.
-      if (c.eig_every > 0 && t % c.eig_every == 0) {
+      if (spec.opt != OptKind::Central && c.eig_every > 0 && t % c.eig_every == 0) {
         SharpnessResult s = top_eigs(c.neigs);
         r.neig = int(s.values.size());
         r.hvps = s.hvps;
@@ -239,6 +248,9 @@ struct ImplT final : Experiment::Impl {
           time += h;
           break;
         }
+        case OptKind::Central:
+          if constexpr (std::is_same_v<T, double>) central_step(r);
+          break;
       }
       cache_valid = false;
       ++t;
@@ -248,6 +260,38 @@ struct ImplT final : Experiment::Impl {
       if (progress) progress(Progress{"step", r.step, r.neig, r.hvps});
     }
     return done;
+  }
+
+  // One GD step's worth (t -> t + 1) of the central flow (central.hpp), in
+  // central_substeps explicit-Euler substeps as in the reference implementation
+  // (alex-damian/central_flows_jax, central_flow_substep): each one measures S and u
+  // by warm Lanczos, grad S by a second difference of gradients, re-solves sigma^2
+  // so that S does not drift off 2/lr, and moves theta. r holds theta_t's loss and
+  // gradient; it gets S (every step, whatever eig_every), sigma^2 and pred_loss.
+  void central_step(StepRecord& r) {
+    const Config& c = spec.cfg;
+    const int m = c.central_substeps;
+    const double dt = 1.0 / m;
+    double s2_sum = 0;
+    int hvps = 0;
+    for (int i = 0; i < m; ++i) {
+      if (i > 0) refresh();
+      const SharpnessResult s = top_eigs(c.neigs);
+      hvps += s.hvps;
+      if (i == 0) {
+        r.neig = int(s.values.size());
+        for (int j = 0; j < r.neig; ++j) r.eig[std::size_t(j)] = s.values[std::size_t(j)];
+      }
+      const double S = s.values.empty() ? kNaN : s.values[0];
+      third_derivative_uu(mlp, theta, grad, warm.col(0), kCentralFdEps, gs, tmp, k2);
+      const double sigma2 = central_sigma2(2.0 / lr - S, gs.dot(grad), gs.squaredNorm(), lr, dt);
+      theta -= (dt * lr) * (grad + (0.5 * sigma2) * gs);
+      cache_valid = false;
+      s2_sum += sigma2;
+    }
+    r.hvps = hvps;
+    r.sigma2 = s2_sum / m;
+    r.pred_loss = r.loss + 0.5 * r.sigma2 * (r.neig > 0 ? r.eig[0] : kNaN);
   }
 
   std::vector<double> params() const override {
@@ -276,6 +320,7 @@ struct ImplT final : Experiment::Impl {
   Mlp<T> mlp;
   Eigen::VectorXd theta0;  // initial parameters as used (rounded to T), in double
   Vec theta, grad, vel, k2, k3, k4, tmp;
+  Vec gs;  // grad S of the central flow
   Eigen::MatrixXd warm;  // (P, k) last top eigenvectors
   bool cache_valid = false;
   double cached_loss = 0, loss0 = kNaN, last_sharpness = kNaN;
@@ -293,7 +338,7 @@ struct ImplT final : Experiment::Impl {
 Experiment::Experiment(const Config& cfg) {
   Spec s = validate(cfg);
   Dataset d = make_dataset(s);
-  if (s.precision == Precision::Float64)
+  if (s.precision == Precision::Float64 || s.opt == OptKind::Central)
     impl_ = std::make_unique<ImplT<double>>(s, std::move(d));
   else
     impl_ = std::make_unique<ImplT<float>>(s, std::move(d));

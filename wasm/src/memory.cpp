@@ -13,7 +13,8 @@ namespace eos {
 std::int64_t estimate_memory_bytes(const Spec& s) {
   const Config& c = s.cfg;
   const std::int64_t n = c.n;
-  const std::int64_t scalar = s.precision == Precision::Float64 ? 8 : 4;  // the network's type T
+  // The network's type T (the central flow always runs in float64).
+  const std::int64_t scalar = s.precision == Precision::Float64 || s.opt == OptKind::Central ? 8 : 4;
   std::vector<std::int64_t> sizes = {s.d_in};
   for (int w : c.widths) sizes.push_back(w);
   sizes.push_back(s.d_out);
@@ -33,7 +34,8 @@ std::int64_t estimate_memory_bytes(const Spec& s) {
   }
   // Parameter-sized vectors in T: the MLP's cached theta, theta, grad, velocity, the
   // Hessian operator's in/out, and RK4's four stages for gradient flow.
-  const std::int64_t vecs_t = 6 + (s.opt == OptKind::Flow ? 4 : 0);
+  // The central flow adds grad S and two gradient scratch vectors.
+  const std::int64_t vecs_t = 6 + (s.opt == OptKind::Flow ? 4 : 0) + (s.opt == OptKind::Central ? 3 : 0);
   bytes += vecs_t * P * scalar;
   // In double: the initial parameters (and their draw), the operator's output, the
   // Lanczos basis and its two work vectors, and the top-k eigenvectors (result, warm

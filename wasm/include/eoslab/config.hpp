@@ -32,7 +32,7 @@ enum class DatasetKind { Chebyshev, Moons, Circles, Spirals, Xor, Blobs, Gaussia
 enum class Activation { Tanh, Relu, Elu, Gelu, Softplus, Sigmoid, Identity };
 enum class InitKind { Pytorch, Normal };
 enum class LossKind { Mse, Ce };
-enum class OptKind { Gd, Polyak, Nesterov, Flow };
+enum class OptKind { Gd, Polyak, Nesterov, Flow, Central };
 enum class Precision { Float32, Float64 };
 
 // Defaults are the member initialisers; ranges, allowed names and docs are in the
@@ -63,6 +63,7 @@ struct Config {
   int batch = 0;  // mini-batch size of the update (0 = full batch); the records stay full-batch
   double flow_alpha = 0.5;
   double flow_max_step = 0.1;
+  int central_substeps = 4;  // Euler substeps of the central flow per GD step (opt central)
   std::uint64_t seed = 0;
   // --- measurement ---
   int eig_every = 10;
@@ -128,7 +129,7 @@ void check_batch(const Spec& s, double batch);
 
 // Stability threshold on the sharpness for GD-type optimisers on a quadratic
 // (paper Section 2 and Appendix on momentum): 2/lr, (2+2b)/lr, (2+2b)/((1+2b) lr);
-// NaN for gradient flow, which has none.
+// NaN for gradient flow, which has none; 2/lr for the central flow of GD.
 double stability_threshold(OptKind opt, double lr, double beta);
 
 }  // namespace eos

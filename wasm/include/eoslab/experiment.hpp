@@ -36,6 +36,10 @@ struct StepRecord {
   // Held-out set (n_test > 0), at theta_t on the rows with eigenvalues (every eig_every
   // steps); NaN elsewhere, and test_accuracy NaN for regression.
   double test_loss = std::numeric_limits<double>::quiet_NaN(), test_accuracy = std::numeric_limits<double>::quiet_NaN();
+  // The central flow (opt central) only: its prediction of GD's time-averaged loss,
+  // L + 1/2 sigma^2 S, and sigma^2, the variance of GD's oscillation along the top
+  // eigenvector (the mean over the step's substeps). NaN for other runs.
+  double pred_loss = std::numeric_limits<double>::quiet_NaN(), sigma2 = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct HyperChange {      // a change of lr/beta, effective from step `step` on

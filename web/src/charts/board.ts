@@ -23,10 +23,21 @@ import {
 } from 'chart.js';
 import { SeriesBuilder, axisRange, type Pt, type XMode } from './chartdata';
 import { type Run, runLabel, fmtLr } from '../runs/run';
+import { CENTRAL_COLUMNS, ROW_COLUMNS } from '../runs/records';
 import type { ChartKind } from '../state/schema';
 import { claimChartFrame, frameTurn } from './frames';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Decimation);
+
+/** Row column of a central flow's predicted average loss (its records' first extra column). */
+const PRED_LOSS = ROW_COLUMNS.length + CENTRAL_COLUMNS.indexOf('pred_loss');
+
+/** Legend of a central flow's dashed curves: what the curve is, and what it assumes. */
+export function flowLabel(runLabel: string, chart: 'loss' | 'sharpness'): string {
+  return chart === 'loss'
+    ? `${runLabel} central flow: predicted average loss (assumes sustained oscillation)`
+    : `${runLabel} central flow: sharpness`;
+}
 
 /** Longest pause between two draws when drawing is slow (ms). */
 const MAX_DRAW_WAIT_MS = 250;
@@ -123,6 +134,8 @@ export class ChartBoard {
   readonly root: HTMLElement;
   private panels: Panel[] = [];
   private builders = new Map<number, SeriesBuilder>();
+  /** Per GD run with its central flow on: the flow's series (loss = its predicted average loss). */
+  private flowBuilders = new Map<number, SeriesBuilder>();
   private runs: Run[] = [];
   private kinds: ChartKind[] = [];
   private mode: XMode = 'step';
@@ -175,6 +188,8 @@ export class ChartBoard {
       if (!b) this.builders.set(r.id, new SeriesBuilder(r.records.k, this.mode, scaled));
       else b.reset(this.mode, r.records.k, scaled); // settings may have changed: rebuild from records
     }
+    this.flowBuilders.clear();
+    for (const r of runs) if (r.flow) this.flowBuilders.set(r.id, new SeriesBuilder(r.flow.k, this.mode, false, PRED_LOSS));
     this.structureDirty = true;
     this.invalidate();
   }
@@ -212,6 +227,7 @@ export class ChartBoard {
       const r = this.runs.find((x) => x.id === id);
       b.reset(mode, r ? r.records.k : 1);
     }
+    for (const [id, b] of this.flowBuilders) b.reset(mode, this.runs.find((x) => x.id === id)?.flow?.k ?? 1);
     for (const p of this.panels) {
       const x = p.chart.options.scales!.x!;
       (x as { title: { text: string } }).title.text = X_TITLES[mode];
@@ -223,6 +239,7 @@ export class ChartBoard {
   resetRun(id: number): void {
     const r = this.runs.find((x) => x.id === id);
     this.builders.get(id)?.reset(this.mode, r ? r.records.k : 1, r ? r.spec.opt !== 'flow' : true);
+    if (r?.flow) this.flowBuilders.get(id)?.reset(this.mode, r.flow.k, false);
     this.invalidate();
   }
 
@@ -299,6 +316,7 @@ export class ChartBoard {
   private takeData(): void {
     this.dataDirty = false;
     for (const r of this.runs) this.builders.get(r.id)?.sync(r.records);
+    for (const r of this.runs) if (r.flow) this.flowBuilders.get(r.id)?.sync(r.flow);
     if (this.structureDirty) this.rebuildDatasets();
     else this.refreshData();
     for (const p of this.panels) this.pending.add(p);
@@ -437,10 +455,12 @@ export class ChartBoard {
         const s = b.s;
         const label = runLabel(r.spec);
         const base = { borderColor: r.color, backgroundColor: r.color, pointRadius: 0, fill: false } as const;
+        const fb = this.flowBuilders.get(r.id);
         if (p.kind === 'loss') {
           list.push({ ...base, label, data: s.loss, borderWidth: 1.5, eosMain: true });
           // The held-out loss (n_test > 0), dashed in the run's colour.
           list.push({ ...base, label: `${label} test loss`, data: s.testLoss, borderWidth: 1.5, borderDash: [5, 4], eosTest: true });
+          if (fb) list.push({ ...base, label: flowLabel(label, 'loss'), data: fb.s.loss, borderWidth: 2, borderDash: [6, 4], eosMain: true });
           continue;
         }
         const scaled = p.kind === 'scaled';
@@ -467,6 +487,7 @@ export class ChartBoard {
             eosThreshold: true,
           });
         }
+        if (fb && !scaled) list.push({ ...base, label: flowLabel(label, 'sharpness'), data: fb.s.eig[0], borderWidth: 2, borderDash: [3, 3], eosMain: true });
       }
       p.chart.data.datasets = list;
     }
@@ -482,6 +503,7 @@ export class ChartBoard {
         if (!b) continue;
         const s = b.s;
         const label = runLabel(r.spec); // η may have changed live
+        const fb = this.flowBuilders.get(r.id);
         if (p.kind === 'loss') {
           if (sets[d]) {
             sets[d].data = s.loss;
@@ -493,6 +515,10 @@ export class ChartBoard {
             sets[d].label = `${label} test loss`;
           }
           d++;
+          if (fb) {
+            if (sets[d]) sets[d].data = fb.s.loss;
+            d++;
+          }
           continue;
         }
         const scaled = p.kind === 'scaled';
@@ -506,6 +532,10 @@ export class ChartBoard {
         });
         if (r.spec.opt !== 'flow') {
           if (sets[d]) sets[d].data = (scaled ? s.scaledThr : s.threshold).pts;
+          d++;
+        }
+        if (fb && !scaled) {
+          if (sets[d]) sets[d].data = fb.s.eig[0];
           d++;
         }
       }

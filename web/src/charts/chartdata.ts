@@ -134,8 +134,11 @@ export class SeriesBuilder {
   private eigDone = 0;
   private eigN: number[] = [];
   private testN = 0;
+  /** Row column drawn as the loss (a central flow draws its predicted average loss). */
+  private readonly lossCol: number;
 
-  constructor(k: number, mode: XMode, scaled: boolean) {
+  constructor(k: number, mode: XMode, scaled: boolean, lossCol = LOSS) {
+    this.lossCol = lossCol;
     this.k = k;
     this.mode = mode;
     this.scaled = scaled;
@@ -196,7 +199,11 @@ export class SeriesBuilder {
       const x1 = t.last[X][i];
       const exact = t.count[i] === 1;
       const x0 = exact ? x1 : t.min[X][i];
-      this.lossN = pair(s.loss, this.lossN, exact, x0, x1, t.min[LOSS][i], t.max[LOSS][i], t.last[LOSS][i], 1, 0);
+      const L = this.lossCol;
+      // Columns without extremes (a flow's pred_loss) give their last value for both.
+      const lo = t.min[L] ? t.min[L][i] : t.last[L][i];
+      const hi = t.max[L] ? t.max[L][i] : t.last[L][i];
+      this.lossN = pair(s.loss, this.lossN, exact, x0, x1, lo, hi, t.last[L][i], 1, 0);
       const thr = t.last[THR][i];
       const lr = t.last[LR][i];
       if (!exact) s.threshold.add(x0, thr);

@@ -31,6 +31,8 @@ declare module 'eoslab-wasm' {
     eigs: Float64Array; // rows * k, row-major, NaN where not computed
     test_loss?: Float64Array; // runs with n_test > 0 only: the held-out loss, NaN on rows without eigenvalues
     test_accuracy?: Float64Array; // runs with n_test > 0 only: NaN for regression and on rows without eigenvalues
+    pred_loss?: Float64Array; // the central flow's L + ½σ²S (NaN for other runs)
+    sigma2?: Float64Array; // the central flow's σ² (NaN for other runs)
   }
 
   /** RunHandle.info(): cheap summary of the run's state. */

@@ -63,10 +63,10 @@ export function defaultSchedule(): Schedule {
 const IDLE: RunInfo = { numParams: 0, step: 0, time: 0, lr: NaN, beta: NaN, threshold: NaN, status: 'idle', wasmBytes: 0 };
 
 function transferables(c: RecordChunk): Transferable[] {
-  const list = [c.step, c.time, c.lr, c.beta, c.loss, c.accuracy, c.grad_norm, c.threshold, c.neig, c.hvps, c.eigs].map((a) => a.buffer);
-  if (c.test_loss) list.push(c.test_loss.buffer);
-  if (c.test_accuracy) list.push(c.test_accuracy.buffer);
-  return list;
+  const all: (Float64Array | Int32Array | undefined)[] = [c.step, c.time, c.lr, c.beta, c.loss, c.accuracy, c.grad_norm, c.threshold, c.neig, c.hvps, c.eigs];
+  all.push(c.pred_loss, c.sigma2); // the central flow's columns (absent from an older module)
+  all.push(c.test_loss, c.test_accuracy); // the held-out columns (runs with n_test > 0 only)
+  return all.filter((a): a is Float64Array | Int32Array => a !== undefined).map((a) => a.buffer);
 }
 
 function errorMessage(e: unknown): string {

@@ -51,6 +51,9 @@ export function toCSV(runs: ExportedRun[]): string {
   for (let j = 1; j <= k; j++) head.push(`eig${j}`);
   const hasTest = runs.some((r) => (r.records.eig.test_loss ?? []).some((v) => v !== null && Number.isFinite(v)));
   if (hasTest) head.push('test_loss', 'test_accuracy');
+  // A central flow's columns, after the others, when some run has them (empty on other lines).
+  const central = runs.some((r) => r.records.pred_loss !== undefined);
+  if (central) head.push('pred_loss', 'sigma2');
   const lines = [
     '# EoS Lab records. agg: exact = one step; min/max/last = extremes and last row of a bucket of consecutive steps (step ranges from the min line to the max line).',
   ];
@@ -73,14 +76,15 @@ export function toCSV(runs: ExportedRun[]): string {
         if (!src) return c === 'hvps' ? String(rec.hvps[i]) : num(rec[c][i]);
         return EXTENT.has(c) ? num(src[c as keyof typeof src][i]) : '';
       });
-      lines.push([pre, agg, ...cells, ...eigCells(vals, at)].join(','));
+      const extra = !central ? [] : src || !rec.pred_loss ? ['', ''] : [num(rec.pred_loss[i]), num(rec.sigma2?.[i])];
+      lines.push([pre, agg, ...cells, ...eigCells(vals, at), ...extra].join(','));
     };
     const eigLine = (agg: string, e: number) => {
       const src = agg === 'min' ? eg.min : agg === 'max' ? eg.max : eg;
       const cells = ROW_HEAD.map((c) =>
         c === 'step' ? num(src.step[e]) : c === 'time' ? num(src.time[e]) : c === 'lr' && agg !== 'min' && agg !== 'max' ? num(eg.lr[e]) : '',
       );
-      lines.push([pre, agg, ...cells, ...eigCells(src.values[e], e, src)].join(','));
+      lines.push([pre, agg, ...cells, ...eigCells(src.values[e], e, src), ...(central ? ['', ''] : [])].join(','));
     };
     const eigOnly = (e: number) => {
       if (eg.count[e] === 1) eigLine('exact', e);

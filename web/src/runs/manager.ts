@@ -39,6 +39,8 @@ interface Slot {
   until: number;
   /** (time, step) samples of the last second, for the achieved speed. */
   rate: { t: number; step: number }[];
+  /** The worker integrating this GD run's central flow (spec.central), or null. */
+  flow: RunLink | null;
 }
 
 const TERMINAL = new Set(['done', 'diverged', 'failed']);
@@ -132,13 +134,17 @@ export class RunManager {
     const r = this.byId(id);
     if (!r) return;
     const old = r.spec;
-    if (spec.opt === old.opt && spec.lr === old.lr && spec.beta === old.beta) return;
+    if (spec.opt === old.opt && spec.lr === old.lr && spec.beta === old.beta) {
+      if (!!spec.central !== !!old.central) this.setCentral(id, !!spec.central);
+      return;
+    }
     if (spec.opt === old.opt && r.status !== 'failed') {
       if (spec.lr !== old.lr) this.setLr(id, spec.lr);
       if (spec.beta !== old.beta) this.setBeta(id, spec.beta);
       return;
     }
     r.spec = { ...spec };
+    if (r.spec.opt !== 'gd') delete r.spec.central;
     this.restart(r, false);
     this.extend(r, 'optimiser changed');
     this.emit('status', r);
@@ -150,7 +156,10 @@ export class RunManager {
     if (!r || !(lr > 0) || !Number.isFinite(lr)) return;
     r.spec = { ...r.spec, lr };
     if (r.status === 'failed') this.restart(r, true);
-    else this.slot(r).link.send({ type: 'setLr', lr });
+    else {
+      this.slot(r).link.send({ type: 'setLr', lr });
+      this.slot(r).flow?.send({ type: 'setLr', lr });
+    }
     this.extend(r, 'η changed');
     this.emit('status', r);
   }
@@ -161,7 +170,10 @@ export class RunManager {
     if (!r || !Number.isFinite(beta)) return;
     r.spec = { ...r.spec, beta };
     if (r.status === 'failed') this.restart(r, true);
-    else this.slot(r).link.send({ type: 'setBeta', beta });
+    else {
+      this.slot(r).link.send({ type: 'setBeta', beta });
+      this.slot(r).flow?.send({ type: 'setBeta', beta });
+    }
     this.extend(r, 'β changed');
     this.emit('status', r);
   }
@@ -176,6 +188,67 @@ export class RunManager {
       else this.slot(r).link.send({ type: 'setBatch', batch });
       this.extend(r, batch > 0 ? `mini-batch ${batch}` : 'full batch');
       this.emit('status', r);
+    }
+  }
+
+  /**
+   * Turns a GD run's central flow on or off (Cohen, Damian et al. 2025): a second worker
+   * integrates it from the same initialisation, on the same clock and pacing as the run.
+   */
+  setCentral(id: number, on: boolean): void {
+    const r = this.byId(id);
+    if (!r || (on && r.spec.opt !== 'gd')) return;
+    const s = this.slot(r);
+    if (on) r.spec = { ...r.spec, central: true };
+    else {
+      const { central: _, ...rest } = r.spec;
+      r.spec = rest;
+    }
+    s.flow?.close();
+    s.flow = null;
+    r.flow = null;
+    r.flowError = null;
+    if (on) this.startFlow(r, s);
+    this.emit('runs', r);
+  }
+
+  /** Creates the run's central flow on a fresh worker (its records start empty). */
+  private startFlow(r: Run, s: Slot): void {
+    const link = new RunLink(this.opts.createWorker, {
+      message: (m, isCreate) => this.onFlowMessage(r, m, isCreate),
+      broken: (why) => {
+        r.flowError = why;
+        this.emit('status', r);
+      },
+    });
+    s.flow = link;
+    r.flow = new RunRecords(this.problem!.neigs, true);
+    r.flowError = null;
+    link.create(engineConfig(this.problem!, { opt: 'central', lr: r.spec.lr, beta: r.spec.beta }), true);
+  }
+
+  private onFlowMessage(r: Run, m: FromWorker, isCreate: boolean): void {
+    const s = this.slots.get(r.id);
+    if (this.disposed || !s || !r.flow) return;
+    switch (m.type) {
+      case 'progress':
+        r.flow.append(m.chunk);
+        this.emit('data', r);
+        return;
+      case 'result':
+        // Created: follow the run's transport (a live η change made before this is re-sent).
+        if (isCreate) {
+          if (r.info && Number.isFinite(r.info.lr) && r.info.lr !== r.spec.lr) s.flow?.send({ type: 'setLr', lr: r.info.lr });
+          if (r.status === 'playing') s.flow?.send({ type: 'play', speed: this.pacing.speed, until: s.until });
+        }
+        return;
+      case 'busy':
+        return;
+      case 'failed':
+      case 'error':
+        r.flowError = m.message;
+        this.emit('status', r);
+        return;
     }
   }
 
@@ -199,6 +272,7 @@ export class RunManager {
       if (r.status !== 'playing') continue;
       r.status = 'paused';
       this.slot(r).link.send({ type: 'pause' });
+      this.slot(r).flow?.send({ type: 'pause' });
     }
     this.emit('status', null);
   }
@@ -215,6 +289,7 @@ export class RunManager {
       s.until = end;
       r.status = 'playing';
       s.link.send({ type: 'play', speed: this.pacing.speed, until: end });
+      s.flow?.send({ type: 'play', speed: this.pacing.speed, until: end });
     }
     this.emit('status', null);
   }
@@ -243,7 +318,21 @@ export class RunManager {
       divergedAt: r.divergedAt,
       error: r.error,
       records: r.records.toArrays(),
-    }));
+    })).flatMap((e, i) => {
+      // A GD run's central flow follows it, with the same id and its own records.
+      const r = this.runs[i];
+      if (!r.flow) return [e];
+      const spec: RunSpec = { opt: 'central', lr: r.spec.lr, beta: r.spec.beta };
+      const flow: ExportedRun = {
+        ...e,
+        label: `${e.label} · central flow`,
+        opt: 'central',
+        config: engineConfig(this.problem!, spec),
+        error: r.flowError ?? null,
+        records: r.flow.toArrays(),
+      };
+      return [e, flow];
+    });
   }
 
   // ---------------------------------------------------------------- runs and workers
@@ -273,9 +362,10 @@ export class RunManager {
       message: (m, isCreate) => this.onMessage(run, m, isCreate),
       broken: (why) => this.fail(run, why),
     });
-    this.slots.set(run.id, { link, until: 0, rate: [] });
+    this.slots.set(run.id, { link, until: 0, rate: [], flow: null });
     this.runs.push(run);
     this.restart(run, true);
+    if (spec.central && spec.opt === 'gd') this.startFlow(run, this.slot(run));
     return run;
   }
 
@@ -298,11 +388,19 @@ export class RunManager {
     s.link.create(this.config(r), fresh || wasBusy);
     r.fit = null;
     if (this.fitEvery > 0) s.link.send({ type: 'fit', every: this.fitEvery });
+    // The central flow starts over with its run.
+    if (s.flow) {
+      s.flow.close();
+      s.flow = null;
+      if (r.spec.central && r.spec.opt === 'gd') this.startFlow(r, s);
+      else r.flow = null;
+    }
     this.emit('reset', r);
   }
 
   private drop(r: Run): void {
     this.slots.get(r.id)?.link.close();
+    this.slots.get(r.id)?.flow?.close();
     this.slots.delete(r.id);
     const k = this.runs.indexOf(r);
     if (k >= 0) this.runs.splice(k, 1);
@@ -326,6 +424,7 @@ export class RunManager {
   private sendPlay(r: Run, s: Slot): void {
     s.until = this.lengthOf(r);
     s.link.send({ type: 'play', speed: this.pacing.speed, until: s.until });
+    s.flow?.send({ type: 'play', speed: this.pacing.speed, until: s.until });
   }
 
   /** The step at which this run stops (0 = never): the run length, or further after a live change. */

@@ -20,6 +20,9 @@ import { type TierRange, TieredStore } from './tiers';
 
 export const ROW_COLUMNS = ['step', 'time', 'lr', 'beta', 'loss', 'accuracy', 'grad_norm', 'threshold', 'neig', 'hvps'] as const;
 export type RowColumn = (typeof ROW_COLUMNS)[number];
+/** Columns of a central flow's records only (after the row columns): its predicted average loss and σ². */
+export const CENTRAL_COLUMNS = ['pred_loss', 'sigma2'] as const;
+export type CentralColumn = (typeof CENTRAL_COLUMNS)[number];
 /** Row columns whose min and max are kept per bucket. */
 export const EXTENT_COLUMNS = ['step', 'time', 'loss', 'accuracy', 'grad_norm'] as const;
 export type ExtentColumn = (typeof EXTENT_COLUMNS)[number];
@@ -68,6 +71,9 @@ export interface RecordArrays {
   hvps: number[];
   /** Rows of the run aggregated into each stored row (1 = exact). */
   count: number[];
+  /** A central flow's records only: L + ½σ²S and σ² (the last of each stored row). */
+  pred_loss?: number[];
+  sigma2?: number[];
   /** Per stored row, the min and max of the extent columns (equal to the row when exact). */
   min: Record<ExtentColumn, number[]>;
   max: Record<ExtentColumn, number[]>;
@@ -141,10 +147,15 @@ export class RunRecords {
   readonly cols: Record<RowColumn, ColumnView>;
   k: number;
   private eigRow: Float64Array;
+  /** Whether the rows also hold CENTRAL_COLUMNS (a central flow's records). */
+  readonly central: boolean;
 
-  constructor(k = 1) {
+  constructor(k = 1, central = false) {
     this.k = k;
-    this.store = new TieredStore(ROW_COLUMNS, ROW_EXTENT, ROW_STORE.window, ROW_STORE.tierCap, ROW_STORE.tiers);
+    this.central = central;
+    const names: readonly string[] = central ? [...ROW_COLUMNS, ...CENTRAL_COLUMNS] : ROW_COLUMNS;
+    const extent = central ? [...ROW_EXTENT, ...CENTRAL_COLUMNS.map(() => false)] : ROW_EXTENT;
+    this.store = new TieredStore(names, extent, ROW_STORE.window, ROW_STORE.tierCap, ROW_STORE.tiers);
     this.cols = {} as Record<RowColumn, ColumnView>;
     ROW_COLUMNS.forEach((c, i) => (this.cols[c] = new ColumnView(this.store, i)));
     this.eigStore = RunRecords.eigStoreFor(k);
@@ -191,7 +202,9 @@ export class RunRecords {
 
   append(chunk: RecordChunk): void {
     const n = chunk.rows;
-    this.store.pushColumns(ROW_COLUMNS.map((c) => chunk[c]), 0, n);
+    const cols: (Float64Array | Int32Array)[] = ROW_COLUMNS.map((c) => chunk[c]);
+    if (this.central) for (const c of CENTRAL_COLUMNS) cols.push(chunk[c] ?? new Float64Array(n).fill(NaN));
+    this.store.pushColumns(cols, 0, n);
     const ck = chunk.k;
     const row = this.eigRow;
     for (let i = 0; i < n; i++) {
@@ -223,6 +236,11 @@ export class RunRecords {
     return t.last[this.testColumn(c)][i];
   }
 
+  /** Last value of a central flow's column (pred_loss, sigma2), NaN when empty or not a flow. */
+  lastCentral(c: CentralColumn): number {
+    return this.central ? this.store.lastOf(ROW_COLUMNS.length + CENTRAL_COLUMNS.indexOf(c)) : NaN;
+  }
+
   /** Latest sharpness (top eigenvalue), NaN if none yet. */
   lastSharpness(): number {
     return this.eigStore.lastOf(EIG_FIRST);
@@ -244,6 +262,7 @@ export class RunRecords {
     const cols = out as unknown as Record<string, number[]>;
     ROW_COLUMNS.forEach((c, i) => (cols[c] = columnArray(s, i, 'last')));
     out.count = columnArray(s, 0, 'count');
+    if (this.central) CENTRAL_COLUMNS.forEach((c, j) => (out[c] = columnArray(s, ROW_COLUMNS.length + j, 'last')));
     out.min = {} as RecordArrays['min'];
     out.max = {} as RecordArrays['max'];
     for (const c of EXTENT_COLUMNS) {

@@ -43,6 +43,10 @@ export interface Run {
   note: string | null;
   /** The data chart's pictures of this run (its dataset and fit snapshots), when that chart asked for them. */
   fit?: FitHistory | null;
+  /** A GD run's central flow (spec.central), integrated by a second worker: its records, or null. */
+  flow?: RunRecords | null;
+  /** Why the central flow stopped (the engine's message), or null. */
+  flowError?: string | null;
 }
 
 /** Colour-blind-friendly palette, readable on light and dark backgrounds. */
@@ -72,6 +76,8 @@ export function runLabel(spec: RunSpec): string {
       return `Nesterov η=${fmtLr(spec.lr)} β=${spec.beta}`;
     case 'flow':
       return 'Gradient flow';
+    case 'central':
+      return `Central flow η=${fmtLr(spec.lr)}`;
   }
 }
 

@@ -254,11 +254,12 @@ export const ENGINE_SCHEMA = {
         "gd",
         "polyak",
         "nesterov",
-        "flow"
+        "flow",
+        "central"
       ],
       "group": "optim",
       "label": "Optimiser",
-      "doc": "gd, polyak (heavy ball), nesterov, or flow (gradient flow, RK4).",
+      "doc": "gd, polyak (heavy ball), nesterov, flow (gradient flow, RK4), or central (the central flow of GD).",
       "live": false,
       "advanced": false
     },
@@ -342,6 +343,18 @@ export const ENGINE_SCHEMA = {
       "group": "optim",
       "label": "Flow max step",
       "doc": "Largest RK4 step of gradient flow.",
+      "live": false,
+      "advanced": true
+    },
+    {
+      "name": "central_substeps",
+      "type": "int",
+      "default": 4,
+      "min": 1,
+      "max": 64,
+      "group": "optim",
+      "label": "Central flow substeps",
+      "doc": "Euler substeps per GD step of the central flow; each re-solves sigma^2 (opt central).",
       "live": false,
       "advanced": true
     },

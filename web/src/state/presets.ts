@@ -98,6 +98,16 @@ export const PRESETS: Record<PresetName, PresetInfo> = {
       batch: 20, n_test: 200, eig_every: 25,
     },
   },
+  // The default problem (η 0.3), its central flow and gradient flow on the time axis
+  // (native, float32 GD): GD oscillates with period 2 from its edge (step ~140) on, and the
+  // flow's predicted average loss L + ½σ²S stays within 20% of GD's loss averaged over 100
+  // steps (median ratio 0.93) while the flow's sharpness sits on 2/η = 6.67; gradient flow
+  // passes 30 by step 1,500.
+  central: {
+    title: 'Central flow: the average path',
+    blurb: 'GD, its central flow (dashed: the path GD follows on average, Cohen, Damian et al. 2025) and gradient flow. The flow holds the sharpness at 2/η; its predicted loss follows GD’s average.',
+    values: { central: true, compare: [{ opt: 'flow', lr: 0.3, beta: 0.9 }], x: 'time', steps: 1500, charts: ['loss', 'sharpness'] },
+  },
 };
 
 /** Defaults with a preset applied (the baseline that URL fields override). */

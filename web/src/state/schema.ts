@@ -26,7 +26,7 @@ export type EngineKey = keyof EngineValues;
 
 export type Optimiser = EngineValues['opt'];
 export const CHART_KINDS = ['loss', 'sharpness', 'scaled', 'sweep', 'data'] as const;
-export const PRESET_NAMES = ['eos', 'drop', 'momentum', 'ce', 'relu', 'diverge', 'figure1', 'sweep', 'sgd'] as const;
+export const PRESET_NAMES = ['eos', 'drop', 'momentum', 'ce', 'relu', 'diverge', 'figure1', 'sweep', 'sgd', 'central'] as const;
 export type ChartKind = (typeof CHART_KINDS)[number];
 export type PresetName = (typeof PRESET_NAMES)[number];
 
@@ -35,6 +35,8 @@ export interface RunSpec {
   opt: Optimiser;
   lr: number;
   beta: number;
+  /** GD only: its central flow is integrated alongside (by a second worker) and drawn dashed. */
+  central?: boolean;
 }
 
 /** Page-only fields (not sent to the engine). */
@@ -48,6 +50,8 @@ export interface PageValues {
   preset: PresetName;
   /** A step-size sweep (n GD runs at log-spaced η plus gradient flow), or null. */
   sweep: SweepSpec | null;
+  /** The first run (if GD) also integrates its central flow. */
+  central: boolean;
 }
 
 /** Engine fields and page fields, flat, as they appear in the URL. */
@@ -125,6 +129,11 @@ const PAGE_FIELDS: Pick<Schema, keyof PageValues> = {
     label: 'Step-size sweep',
     doc: 'LO:HI:N runs N GD runs at log-spaced step sizes from LO to HI, plus gradient flow, on the same problem (replaces the runs).',
   },
+  central: {
+    kind: 'bool', group: 'run', engine: false, default: false,
+    label: 'Central flow',
+    doc: 'The first run (GD) also integrates its central flow, drawn dashed in its colour (other runs: gd:0.1:central in compare).',
+  },
 };
 
 /** THE table: engine fields in the engine's order, then the page's. Key order = display/doc order. */
@@ -191,7 +200,7 @@ export function allowedText(f: Field): string {
     case 'sweep':
       return SWEEP_ALLOWED;
     case 'runlist':
-      return `up to ${f.maxLen} runs opt:lr[:beta] (opt ${OPTIMISERS.join('|')}, lr in ${rangeText(SCHEMA.lr)}, beta in ${rangeText(SCHEMA.beta)})`;
+      return `up to ${f.maxLen} runs opt:lr[:beta][:central] (opt ${OPTIMISERS.join('|')}, lr in ${rangeText(SCHEMA.lr)}, beta in ${rangeText(SCHEMA.beta)}; :central for gd)`;
   }
 }
 
@@ -216,6 +225,12 @@ function parseNumber(text: string): number {
 
 function parseRunSpec(item: string): Parsed<RunSpec> {
   const parts = item.split(':');
+  // gd:0.1:central (or gd:0.1:0.9:central): GD with its central flow alongside.
+  const central = parts.length > 1 && parts[parts.length - 1] === 'central';
+  if (central) {
+    parts.pop();
+    if (parts[0] !== 'gd') return { ok: false, why: `run "${item}": only gd runs have a central flow (e.g. gd:0.1:central)` };
+  }
   const opt = parts[0] as Optimiser;
   if (!OPTIMISERS.includes(opt)) return { ok: false, why: `run "${item}": optimiser must be one of ${OPTIMISERS.join('|')}` };
   if (parts.length > 3) return { ok: false, why: `run "${item}": expected opt:lr[:beta]` };
@@ -231,14 +246,15 @@ function parseRunSpec(item: string): Parsed<RunSpec> {
     beta = parseNumber(parts[2]);
     if (!inRange(SCHEMA.beta, beta)) return { ok: false, why: `run "${item}": beta must be ${allowedText(SCHEMA.beta)}` };
   }
-  return { ok: true, value: { opt, lr, beta } };
+  return { ok: true, value: central ? { opt, lr, beta, central } : { opt, lr, beta } };
 }
 
 export function formatRunSpec(r: RunSpec): string {
   const defBeta = r.beta === SCHEMA.beta.default;
   if (r.opt === 'flow' && r.lr === SCHEMA.lr.default && defBeta) return 'flow';
   const base = `${r.opt}:${fmtNum(r.lr)}`;
-  return defBeta ? base : `${base}:${fmtNum(r.beta)}`;
+  const text = defBeta ? base : `${base}:${fmtNum(r.beta)}`;
+  return r.central && r.opt === 'gd' ? `${text}:central` : text;
 }
 
 /** The schedule's shape only (STEP:LR items); which steps and values are allowed is the engine's to say. */
@@ -362,7 +378,8 @@ export function runSpecs(s: AppState): RunSpec[] {
     const gd = sweepLrs(s.sweep).map((lr): RunSpec => ({ opt: 'gd', lr, beta: s.beta }));
     return [...gd, { opt: 'flow' as const, lr: s.sweep.hi, beta: s.beta }].slice(0, MAX_RUNS);
   }
-  return [{ opt: s.opt, lr: s.lr, beta: s.beta }, ...s.compare.map((r) => ({ ...r }))].slice(0, MAX_RUNS);
+  const first: RunSpec = s.central && s.opt === 'gd' ? { opt: s.opt, lr: s.lr, beta: s.beta, central: true } : { opt: s.opt, lr: s.lr, beta: s.beta };
+  return [first, ...s.compare.map((r) => ({ ...r }))].slice(0, MAX_RUNS);
 }
 
 /** The state with its optimiser fields taken from `runs` (first run → opt/lr/beta, the rest → compare). */
@@ -372,6 +389,7 @@ export function withRuns(s: AppState, runs: readonly RunSpec[]): AppState {
     out.opt = runs[0].opt;
     out.lr = runs[0].lr;
     out.beta = runs[0].beta;
+    out.central = runs[0].opt === 'gd' && runs[0].central === true;
   }
   out.compare = runs.slice(1).map((r) => ({ ...r }));
   return out;

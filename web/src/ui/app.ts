@@ -221,6 +221,10 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
       view.now(); // the card goes at once, before the charts catch up
       changed();
     },
+    onCentral: (id, on) => {
+      model.setCentral(id, on);
+      changed();
+    },
   });
   const controls = new ControlsPanel(controlsEl, {
     onField: (key, value) => {

@@ -72,6 +72,16 @@ export function mountExplanation(root: HTMLElement): HTMLElement {
       'while the charts still show the loss and the sharpness of the full training set. With small batches the sharpness settles below 2/η; ',
       'set the size to 0 (full batch) mid-run and it climbs to the line. With held-out examples (“Held-out examples”), their loss is drawn dashed in the run’s colour.',
     ),
+    h(
+      'p',
+      { class: 'eos-explain-central' },
+      h('strong', {}, 'The central flow'),
+      ' (a GD run’s “central flow” toggle, or the preset “Central flow: the average path”) is the path GD follows once its oscillation is averaged out: dθ/dt = −η[∇L + ½σ²∇S], where S is the sharpness and σ² ≥ 0 is exactly what holds S at 2/η (Cohen, Damian et al., ',
+      h('cite', {}, 'Understanding Optimization in Deep Learning with Central Flows'),
+      ', ICLR 2025). ',
+      'It is drawn dashed in the run’s colour: its sharpness sits on the line while GD’s oscillates around it, and its predicted loss L + ½σ²S is GD’s average loss only while GD oscillates steadily (period 2) along the top eigenvector. ',
+      'When GD instead sharpens past 2/η and a short catapult spike brings it back, the flow’s own loss L is the better guide to GD’s typical loss.',
+    ),
     h('p', { class: 'eos-explain-live', 'aria-live': 'polite', hidden: true }),
     h(
       'p',

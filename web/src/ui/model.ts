@@ -54,6 +54,12 @@ export class AppModel {
       if (r) this.manager.updateRun(r.id, { ...r.spec, [key]: value } as RunSpec);
       return 'run';
     }
+    if (key === 'central') {
+      // The first run's central flow (a GD run's toggle; the runs hold it, as they hold opt).
+      const first = this.manager.runs[0];
+      if (first) this.setCentral(first.id, value === true);
+      return 'run';
+    }
     (this.settings as unknown as Record<string, unknown>)[key] = value;
     if (SCHEMA[key].group === 'view') return 'view';
     if (key === 'batch' && !this.settings.sweep) {
@@ -104,6 +110,12 @@ export class AppModel {
     const added = this.manager.addRun(base);
     if (added) this.selectedId = added.id;
     if (!this.manager.playing) this.manager.play();
+  }
+
+  /** A GD run's "central flow" toggle: a second worker integrates the flow alongside it. */
+  setCentral(id: number, on: boolean): void {
+    this.manager.setCentral(id, on);
+    if (on && !this.manager.playing) this.manager.play();
   }
 
   removeRun(id: number): void {

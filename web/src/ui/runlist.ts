@@ -10,6 +10,8 @@ import { h, uid } from './dom';
 export interface RunListOptions {
   onSelect: (id: number) => void;
   onRemove: (id: number) => void;
+  /** The "central flow" toggle of a GD run. */
+  onCentral?: (id: number, on: boolean) => void;
 }
 
 interface Row {
@@ -21,6 +23,10 @@ interface Row {
   /** How far a live change extended the run; why the sharpness stalled. */
   note: HTMLElement;
   remove: HTMLButtonElement;
+  /** "central flow" toggle (GD runs only) and the flow's line. */
+  central: HTMLLabelElement;
+  centralBox: HTMLInputElement;
+  flowStats: HTMLElement;
 }
 
 function num(v: number, digits = 4): string {
@@ -84,6 +90,16 @@ export class RunList {
       setText(row.note, notes.join(' · '));
       row.note.hidden = notes.length === 0;
       row.remove.disabled = runs.length <= 1;
+      row.central.hidden = r.spec.opt !== 'gd';
+      row.centralBox.checked = !!r.spec.central;
+      const flow = r.flow;
+      const flowText = !flow
+        ? ''
+        : r.flowError
+          ? `central flow failed: ${r.flowError}`
+          : `central flow · step ${flow.rows > 0 ? flow.last('step') : 0} · predicted average loss ${num(flow.lastCentral('pred_loss'))} · λmax ${num(flow.lastSharpness())}`;
+      setText(row.flowStats, flowText);
+      row.flowStats.hidden = flowText === '';
     });
   }
 
@@ -99,15 +115,19 @@ export class RunList {
     const note = h('span', { class: 'eos-run-note', hidden: true });
     const remove = h('button', { type: 'button', class: 'eos-btn eos-icon', 'aria-label': 'Remove run', title: 'Remove this run' }, '×');
     remove.addEventListener('click', () => this.opts.onRemove(id));
+    const centralBox = h('input', { type: 'checkbox', class: 'eos-run-central' });
+    centralBox.addEventListener('change', () => this.opts.onCentral?.(id, centralBox.checked));
+    const central = h('label', { class: 'eos-run-central-toggle', title: 'Integrate this GD run’s central flow (the path it follows on average) and draw it dashed' }, centralBox, ' central flow');
+    const flowStats = h('span', { class: 'eos-run-stats eos-run-flow', hidden: true });
     const li = h(
       'li',
       { class: 'eos-run', 'data-run': id },
       h('span', { class: 'eos-swatch', 'aria-hidden': 'true' }),
       radio,
-      h('div', { class: 'eos-run-text' }, label, status, stats, note),
+      h('div', { class: 'eos-run-text' }, label, status, stats, note, central, flowStats),
       remove,
     );
-    return { li, radio, label, status, stats, note, remove };
+    return { li, radio, label, status, stats, note, remove, central, centralBox, flowStats };
   }
 }
 
