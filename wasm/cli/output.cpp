@@ -25,7 +25,8 @@ void append_csv_number(std::string& out, double x) {
 
 Writer::Writer(bool json, const Experiment& e)
     : json_(json), k_(e.spec().cfg.neigs), classification_(e.spec().classification),
-      flow_(e.spec().opt == OptKind::Flow) {}
+      flow_(e.spec().opt == OptKind::Flow),
+      adaptive_(e.spec().opt == OptKind::Adam || e.spec().opt == OptKind::Rmsprop), valley_(e.spec().cfg.valley) {}
 
 void Writer::begin(const Config& cfg, std::int64_t steps) {
   if (json_) {
@@ -33,7 +34,12 @@ void Writer::begin(const Config& cfg, std::int64_t steps) {
   } else {
     buf_ = "step,time,lr,loss,accuracy,grad_norm,threshold";
     for (int i = 1; i <= k_; ++i) buf_ += ",eig" + std::to_string(i);
-    buf_ += ",hvps\n";
+    buf_ += ",hvps";
+    // Adam/RMSProp: eig1..k above are the preconditioned sharpness, raw1..k the Hessian's own.
+    if (adaptive_)
+      for (int i = 1; i <= k_; ++i) buf_ += ",raw" + std::to_string(i);
+    if (valley_) buf_ += ",u_proj";
+    buf_ += '\n';
   }
   flush();
 }
@@ -86,6 +92,15 @@ void Writer::csv_record(const StepRecord& r) {
   }
   buf_ += ',';
   if (r.neig > 0) buf_ += std::to_string(r.hvps);
+  if (adaptive_)
+    for (int i = 0; i < k_; ++i) {
+      buf_ += ',';
+      if (i < r.nraw) append_csv_number(buf_, r.raw[static_cast<std::size_t>(i)]);
+    }
+  if (valley_) {
+    buf_ += ',';
+    if (std::isfinite(r.u_proj)) append_csv_number(buf_, r.u_proj);
+  }
   buf_ += '\n';
 }
 
@@ -114,6 +129,18 @@ void Writer::json_record(const StepRecord& r) {
   }
   buf_ += "],\"hvps\":";
   buf_ += r.neig > 0 ? std::to_string(r.hvps) : "null";
+  if (adaptive_) {  // "eigs" are then the preconditioned sharpness, "raw" the Hessian's own
+    buf_ += ",\"raw\":[";
+    for (int i = 0; i < r.nraw; ++i) {
+      if (i) buf_ += ',';
+      append_json_number(buf_, r.raw[static_cast<std::size_t>(i)]);
+    }
+    buf_ += ']';
+  }
+  if (valley_) {
+    buf_ += ",\"u_proj\":";
+    append_json_number(buf_, r.u_proj);  // null when NaN
+  }
   buf_ += '}';
 }
 

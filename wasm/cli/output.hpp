@@ -29,6 +29,7 @@ class Writer {
   bool json_;
   int k_;
   bool classification_, flow_;
+  bool adaptive_, valley_;  // raw1..k columns (adam, rmsprop); u_proj column (valley on)
   long long n_written_ = 0;
   std::string buf_;
 };

@@ -181,6 +181,8 @@ double stability_threshold(OptKind opt, double lr, double beta) {
     case OptKind::Polyak: return (2.0 + 2.0 * beta) / lr;
     case OptKind::Nesterov: return (2.0 + 2.0 * beta) / ((1.0 + 2.0 * beta) * lr);
     case OptKind::Flow: return std::numeric_limits<double>::quiet_NaN();
+    case OptKind::Adam: return (2.0 + 2.0 * beta) / ((1.0 - beta) * lr);
+    case OptKind::Rmsprop: return 2.0 / lr;
   }
   return std::numeric_limits<double>::quiet_NaN();
 }

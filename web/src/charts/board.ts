@@ -24,6 +24,7 @@ import {
 import { SeriesBuilder, axisRange, type Pt, type XMode } from './chartdata';
 import { type Run, runLabel, fmtLr } from '../runs/run';
 import type { ChartKind } from '../state/schema';
+import type { RunRecords } from '../runs/records';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Decimation);
 
@@ -120,6 +121,8 @@ export class ChartBoard {
   readonly root: HTMLElement;
   private panels: Panel[] = [];
   private builders = new Map<number, SeriesBuilder>();
+  /** adam, rmsprop: the raw sharpness λmax(H), drawn beside the preconditioned one. */
+  private rawBuilders = new Map<number, SeriesBuilder>();
   private runs: Run[] = [];
   private kinds: ChartKind[] = [];
   private mode: XMode = 'step';
@@ -154,7 +157,10 @@ export class ChartBoard {
       const b = this.builders.get(r.id);
       if (!b) this.builders.set(r.id, new SeriesBuilder(r.records.k, this.mode, scaled));
       else b.reset(this.mode, r.records.k, scaled); // settings may have changed: rebuild from records
+      if (isAdaptive(r)) this.rawBuilders.set(r.id, new SeriesBuilder(r.records.k, this.mode, false));
+      else this.rawBuilders.delete(r.id);
     }
+    for (const id of [...this.rawBuilders.keys()]) if (!ids.has(id)) this.rawBuilders.delete(id);
     this.structureDirty = true;
     this.invalidate();
   }
@@ -182,6 +188,7 @@ export class ChartBoard {
       const r = this.runs.find((x) => x.id === id);
       b.reset(mode, r ? r.records.k : 1);
     }
+    for (const b of this.rawBuilders.values()) b.reset(mode);
     for (const p of this.panels) {
       const x = p.chart.options.scales!.x!;
       (x as { title: { text: string } }).title.text = X_TITLES[mode];
@@ -193,6 +200,7 @@ export class ChartBoard {
   resetRun(id: number): void {
     const r = this.runs.find((x) => x.id === id);
     this.builders.get(id)?.reset(this.mode, r ? r.records.k : 1, r ? r.spec.opt !== 'flow' : true);
+    this.rawBuilders.get(id)?.reset(this.mode);
     this.invalidate();
   }
 
@@ -253,6 +261,10 @@ export class ChartBoard {
   private takeData(): void {
     this.dataDirty = false;
     for (const r of this.runs) this.builders.get(r.id)?.sync(r.records);
+    for (const r of this.runs) {
+      const rs = r.records.rawStore;
+      if (rs) this.rawBuilders.get(r.id)?.sync(rawView(r.records, rs));
+    }
     if (this.structureDirty) this.rebuildDatasets();
     else this.refreshData();
     for (const p of this.panels) this.pending.add(p);
@@ -386,10 +398,11 @@ export class ChartBoard {
         const scaled = p.kind === 'scaled';
         if (scaled && r.spec.opt === 'flow') continue; // no η: nothing to scale by
         const eig = scaled ? s.scaledEig : s.eig;
+        const ad = isAdaptive(r);
         eig.forEach((pts, j) => {
           list.push({
             ...base,
-            label: j === 0 ? label : `${label} λ${j + 1}`,
+            label: j === 0 ? (ad ? `${label} ${PRE_LABEL}` : label) : `${label} λ${j + 1}`,
             data: pts,
             borderWidth: j === 0 ? 2 : 1,
             borderColor: j === 0 ? r.color : withAlpha(r.color, 0.55),
@@ -400,12 +413,17 @@ export class ChartBoard {
         if (r.spec.opt !== 'flow') {
           list.push({
             ...base,
-            label: `${label} threshold`,
+            label: ad ? `${label} ${thresholdLabel(r.spec.opt)}` : `${label} threshold`,
             data: thr.pts,
             borderWidth: 1.5,
             borderDash: [7, 5],
             eosThreshold: true,
+            eosMain: ad, // in the legend, so that the line is named
           });
+        }
+        const raw = this.rawBuilders.get(r.id);
+        if (raw && p.kind === 'sharpness') {
+          list.push({ ...base, label: `${label} ${RAW_LABEL}`, data: raw.s.eig[0] ?? [], borderWidth: 1.5, borderDash: [2, 2], borderColor: withAlpha(r.color, 0.6), eosMain: true });
         }
       }
       p.chart.data.datasets = list;
@@ -435,12 +453,17 @@ export class ChartBoard {
         (scaled ? s.scaledEig : s.eig).forEach((pts, j) => {
           if (sets[d]) {
             sets[d].data = pts;
-            sets[d].label = j === 0 ? label : `${label} λ${j + 1}`;
+            sets[d].label = j === 0 ? (isAdaptive(r) ? `${label} ${PRE_LABEL}` : label) : `${label} λ${j + 1}`;
           }
           d++;
         });
         if (r.spec.opt !== 'flow') {
           if (sets[d]) sets[d].data = (scaled ? s.scaledThr : s.threshold).pts;
+          d++;
+        }
+        const raw = this.rawBuilders.get(r.id);
+        if (raw && p.kind === 'sharpness') {
+          if (sets[d]) sets[d].data = raw.s.eig[0] ?? [];
           d++;
         }
       }
@@ -470,6 +493,8 @@ export class ChartBoard {
       if (!b) continue;
       if (p.kind === 'scaled' && r.spec.opt === 'flow') continue;
       maxData = Math.max(maxData, p.kind === 'scaled' ? b.s.maxScaled : b.s.maxEig);
+      const raw = this.rawBuilders.get(r.id);
+      if (raw && p.kind === 'sharpness') maxData = Math.max(maxData, raw.s.maxEig);
       for (const pt of (p.kind === 'scaled' ? b.s.scaledThr : b.s.threshold).pts) if (pt.y > maxThr) maxThr = pt.y;
     }
     const y = p.chart.options.scales!.y as { max?: number; suggestedMax?: number };
@@ -493,6 +518,21 @@ export class ChartBoard {
       p.chart.update('none');
     }
   }
+}
+
+/** adam and rmsprop: their sharpness line is λmax(P⁻¹H), with the raw λmax(H) beside it (Cohen et al. 2022). */
+export function isAdaptive(r: Run): boolean {
+  return r.spec.opt === 'adam' || r.spec.opt === 'rmsprop';
+}
+const PRE_LABEL = 'preconditioned λmax(P⁻¹H)';
+const RAW_LABEL = 'raw λmax(H)';
+function thresholdLabel(opt: string): string {
+  return opt === 'adam' ? 'threshold (2+2β₁)/((1−β₁)η)' : 'threshold 2/η';
+}
+
+/** The records with the raw store in place of the eigenvalue store, for a SeriesBuilder. */
+function rawView(r: RunRecords, raw: RunRecords['eigStore']): RunRecords {
+  return { k: r.k, store: r.store, eigStore: raw } as unknown as RunRecords;
 }
 
 /**

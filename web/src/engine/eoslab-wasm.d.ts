@@ -29,6 +29,24 @@ declare module 'eoslab-wasm' {
     neig: Int32Array; // 0 on rows without eigenvalues
     hvps: Int32Array;
     eigs: Float64Array; // rows * k, row-major, NaN where not computed
+    /** adam, rmsprop: rows * k raw Hessian eigenvalues (eigs are then the preconditioned ones); NaN otherwise. */
+    raw: Float64Array;
+    /** With config.valley: each step's component along the top eigenvector; NaN otherwise. */
+    u_proj: Float64Array;
+  }
+
+  /** RunHandle.valley(): the loss along the top eigendirection d through the current parameters. */
+  export interface ValleySlice {
+    step: number;
+    eig: number; // top eigenvalue along d (of P^-1 H for adam, rmsprop)
+    preconditioned: boolean;
+    radius: number;
+    loss0: number;
+    s: Float64Array; // ascending, in [-radius, radius]
+    loss: Float64Array; // L(theta + s d)
+    iterS: Float64Array; // the last iterates' coordinates along d (oldest first, the current one last at 0)
+    iterLoss: Float64Array;
+    hvps: number;
   }
 
   /** RunHandle.info(): cheap summary of the run's state. */
@@ -113,6 +131,10 @@ declare module 'eoslab-wasm' {
     setBeta(beta: number): void;
     /** Top-k (1..20) eigenvalues at the current parameters, without stepping. */
     sharpness(k: number): SharpnessValues;
+    /** The valley slice at the current parameters (points odd, 3..401, default 41), without stepping. */
+    valley(points?: number): ValleySlice;
+    /** Turns the u_proj column and the iterate history on or off. */
+    setValley(on: boolean): void;
     /** Called synchronously inside step()/sharpness() (see EngineProgress); null removes it. */
     setProgress(fn: ((p: EngineProgress) => void) | null): void;
     info(): EngineInfo;

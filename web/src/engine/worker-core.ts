@@ -9,7 +9,7 @@
 // `result` or `error`. An exception from the engine while playing ends the run
 // with status 'failed' and a `failed` message; the worker stays usable.
 
-import type { EosModule } from 'eoslab-wasm';
+import type { EosModule, ValleySlice } from 'eoslab-wasm';
 import { assertNever, type FromWorker, type RecordChunk, type RunInfo, type RunStatus, type ToWorker } from './protocol';
 import { parseToWorker } from './parse';
 import { ChunkPlanner, eigStepsIn } from './planner';
@@ -60,10 +60,15 @@ export function defaultSchedule(): Schedule {
   };
 }
 
+/** Least time between two valley slices of a run (ms). */
+const VALLEY_EVERY_MS = 250;
+
 const IDLE: RunInfo = { numParams: 0, step: 0, time: 0, lr: NaN, beta: NaN, threshold: NaN, status: 'idle', wasmBytes: 0 };
 
 function transferables(c: RecordChunk): Transferable[] {
-  return [c.step, c.time, c.lr, c.beta, c.loss, c.accuracy, c.grad_norm, c.threshold, c.neig, c.hvps, c.eigs].map((a) => a.buffer);
+  const own = [c.step, c.time, c.lr, c.beta, c.loss, c.accuracy, c.grad_norm, c.threshold, c.neig, c.hvps, c.eigs].map((a) => a.buffer);
+  // Adaptive and valley columns (absent from modules built before them).
+  return own.concat([c.raw, c.u_proj].filter((a) => a !== undefined).map((a) => a.buffer));
 }
 
 function errorMessage(e: unknown): string {
@@ -209,8 +214,31 @@ class Core implements WorkerCore {
     const after = s.info();
     if (after.status === 'diverged') this.setStatus('diverged');
     else if (this.until > 0 && after.step >= this.until) this.setStatus('done');
-    this.post({ type: 'progress', chunk, info: this.info(), stepsPerSecond: this.planner.stepsPerSecond }, transferables(chunk));
+    const valley = this.valleyDue(s);
+    const extra = valley ? [valley.s, valley.loss, valley.iterS, valley.iterLoss].map((a) => a.buffer) : [];
+    this.post(
+      { type: 'progress', chunk, info: this.info(), stepsPerSecond: this.planner.stepsPerSecond, ...(valley ? { valley } : {}) },
+      [...transferables(chunk), ...extra],
+    );
     if (this.runStatus === 'playing') this.wake(0);
+  }
+
+  /**
+   * The valley slice, at most every VALLEY_EVERY_MS while the valley view is on: about 41
+   * forward passes and a warm-started eigensolve each time, so a few per second cost little
+   * next to the steps (bench/valley-cost.mjs measures it).
+   */
+  private lastValley = -Infinity;
+  private valleyDue(s: EngineSession): ValleySlice | null {
+    if (!s.valley || typeof (s as Partial<EngineSession>).valleySlice !== 'function') return null;
+    const now = this.now();
+    if (now - this.lastValley < VALLEY_EVERY_MS) return null;
+    this.lastValley = now;
+    try {
+      return s.valleySlice();
+    } catch {
+      return null; // a view: never fails the run
+    }
   }
 
   /** One engine call of m steps, timed for the planner; null (and the run failed) if it threw. */

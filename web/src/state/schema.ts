@@ -348,7 +348,9 @@ export function engineConfig(s: AppState, run: RunSpec): EngineValues {
   }
   out.opt = run.opt;
   out.lr = run.lr;
-  out.beta = run.beta;
+  // Adam's β is its β₁ (the live β control acts on it); the momentum β keeps the state's.
+  if (run.opt === 'adam') out.beta1 = run.beta;
+  else out.beta = run.beta;
   return out as unknown as EngineValues;
 }
 
@@ -361,7 +363,7 @@ export function runSpecs(s: AppState): RunSpec[] {
     const gd = sweepLrs(s.sweep).map((lr): RunSpec => ({ opt: 'gd', lr, beta: s.beta }));
     return [...gd, { opt: 'flow' as const, lr: s.sweep.hi, beta: s.beta }].slice(0, MAX_RUNS);
   }
-  return [{ opt: s.opt, lr: s.lr, beta: s.beta }, ...s.compare.map((r) => ({ ...r }))].slice(0, MAX_RUNS);
+  return [{ opt: s.opt, lr: s.lr, beta: s.opt === 'adam' ? s.beta1 : s.beta }, ...s.compare.map((r) => ({ ...r }))].slice(0, MAX_RUNS);
 }
 
 /** The state with its optimiser fields taken from `runs` (first run → opt/lr/beta, the rest → compare). */
@@ -370,7 +372,8 @@ export function withRuns(s: AppState, runs: readonly RunSpec[]): AppState {
   if (runs.length > 0) {
     out.opt = runs[0].opt;
     out.lr = runs[0].lr;
-    out.beta = runs[0].beta;
+    if (runs[0].opt === 'adam') out.beta1 = runs[0].beta;
+    else out.beta = runs[0].beta;
   }
   out.compare = runs.slice(1).map((r) => ({ ...r }));
   return out;
