@@ -23,6 +23,7 @@ function everythingChanged(): AppState {
     widths: [64, 32, 16], act: 'gelu', bias: false, init: 'normal', init_scale: 0.5, loss: 'ce', precision: 'float64',
     opt: 'nesterov', lr: 0.0123, beta: 0.5, flow_alpha: 0.25, flow_max_step: 0.05, seed: 123456789,
     eig_every: 25, neigs: 4, lanczos_tol: 1e-4, lanczos_max_iter: 120, diverge_factor: 1e7, lr_schedule: '300:x0.5,600:0.05',
+    beta1: 0.8, beta2: 0.99, eps: 1e-6, valley: true,
     steps: 12345, speed: 0,
     compare: [{ opt: 'gd', lr: 0.05, beta: 0.9 }, { opt: 'polyak', lr: 0.01, beta: 0.3 }, { opt: 'flow', lr: 0.2, beta: 0.9 }],
     charts: ['sharpness', 'loss'], x: 'time', preset: 'relu', sweep: { lo: 0.05, hi: 0.4, n: 5 },

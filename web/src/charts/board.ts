@@ -46,6 +46,7 @@ export const CHART_TITLES: Record<ChartKind, string> = {
   sharpness: 'Sharpness λmax(∇²L) — dashed: its threshold 2/η',
   scaled: 'η · sharpness — dashed: 2 (GD), 2 + 2β (heavy ball)',
   sweep: 'Step-size sweep (drawn by charts/sweep.ts)',
+  valley: 'Valley (drawn by charts/valley.ts)',
 };
 
 const Y_TITLES: Record<ChartKind, string> = {
@@ -53,6 +54,7 @@ const Y_TITLES: Record<ChartKind, string> = {
   sharpness: 'λmax (same units as 2/η)',
   scaled: 'η · λmax (dimensionless)',
   sweep: 'settled λmax',
+  valley: 'loss',
 };
 
 const X_TITLES: Record<XMode, string> = {
@@ -168,7 +170,7 @@ export class ChartBoard {
   /** Which charts are shown, in order. */
   setKinds(all: ChartKind[]): void {
     // The sweep chart is not a time series: the app draws it (charts/sweep.ts).
-    const kinds = all.filter((k) => k !== 'sweep');
+    const kinds = all.filter((k) => k !== 'sweep' && k !== 'valley');
     if (kinds.join() === this.kinds.join()) return;
     this.kinds = [...kinds];
     for (const p of this.panels) {

@@ -30,9 +30,9 @@ declare module 'eoslab-wasm' {
     hvps: Int32Array;
     eigs: Float64Array; // rows * k, row-major, NaN where not computed
     /** adam, rmsprop: rows * k raw Hessian eigenvalues (eigs are then the preconditioned ones); NaN otherwise. */
-    raw: Float64Array;
+    raw?: Float64Array;
     /** With config.valley: each step's component along the top eigenvector; NaN otherwise. */
-    u_proj: Float64Array;
+    u_proj?: Float64Array;
   }
 
   /** RunHandle.valley(): the loss along the top eigendirection d through the current parameters. */

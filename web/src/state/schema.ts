@@ -25,8 +25,8 @@ export type EngineValues = EngineConfig;
 export type EngineKey = keyof EngineValues;
 
 export type Optimiser = EngineValues['opt'];
-export const CHART_KINDS = ['loss', 'sharpness', 'scaled', 'sweep'] as const;
-export const PRESET_NAMES = ['eos', 'drop', 'momentum', 'ce', 'relu', 'diverge', 'figure1', 'sweep'] as const;
+export const CHART_KINDS = ['loss', 'sharpness', 'scaled', 'sweep', 'valley'] as const;
+export const PRESET_NAMES = ['eos', 'drop', 'momentum', 'ce', 'relu', 'diverge', 'figure1', 'sweep', 'adam', 'rmsprop'] as const;
 export type ChartKind = (typeof CHART_KINDS)[number];
 export type PresetName = (typeof PRESET_NAMES)[number];
 
@@ -110,7 +110,7 @@ const PAGE_FIELDS: Pick<Schema, keyof PageValues> = {
   },
   charts: {
     kind: 'enumlist', group: 'view', engine: false, default: ['loss', 'sharpness', 'scaled'], values: CHART_KINDS, minLen: 1,
-    label: 'Charts', doc: 'Charts shown: loss, sharpness, scaled (η·sharpness), sweep (each GD run’s settled sharpness against its 2/η).',
+    label: 'Charts', doc: 'Charts shown: loss, sharpness, scaled (η·sharpness), sweep (each GD run’s settled sharpness against its 2/η), valley (the loss along the top eigenvector and each step’s component along it).',
   },
   x: {
     kind: 'enum', group: 'view', engine: false, default: 'step', values: ['step', 'time'],
@@ -351,6 +351,8 @@ export function engineConfig(s: AppState, run: RunSpec): EngineValues {
   // Adam's β is its β₁ (the live β control acts on it); the momentum β keeps the state's.
   if (run.opt === 'adam') out.beta1 = run.beta;
   else out.beta = run.beta;
+  // The valley chart needs each step's component along the top eigenvector (a view: results do not change).
+  if (s.charts.includes('valley')) out.valley = true;
   return out as unknown as EngineValues;
 }
 

@@ -7,6 +7,7 @@
 
 import { ChartBoard } from '../charts/board';
 import { SweepChart, type SweepSummary, sweepSummary } from '../charts/sweep';
+import { ValleyChart } from '../charts/valley';
 import { type Guide, STALL_LINE, guideFor } from '../runs/guide';
 import type { ExportedRun } from '../runs/export';
 import { toCSV, toJSON } from '../runs/export';
@@ -111,6 +112,7 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
   const lrBar = new LrBar({ onLr: (lr) => setLr(lr), onHalve: () => halve() });
   chartsEl.before(lrBar.el);
   let sweepChart: SweepChart | null = null;
+  let valleyChart: ValleyChart | null = null;
 
   const messages = new Messages(msgEl);
   if (opts.messages?.length) messages.show('Some settings in the link were invalid and replaced by defaults:', opts.messages);
@@ -140,6 +142,12 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
     else if (!want && sweepChart) {
       sweepChart.destroy();
       sweepChart = null;
+    }
+    const valley = model.view.charts.includes('valley');
+    if (valley && !valleyChart) valleyChart = new ValleyChart(chartsEl);
+    else if (!valley && valleyChart) {
+      valleyChart.destroy();
+      valleyChart = null;
     }
   }
 
@@ -241,7 +249,7 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
         );
         break;
       case 'png':
-        download(charts.toPNG(sweepChart ? [sweepChart.canvas] : []), 'eos-lab-charts.png');
+        download(charts.toPNG([...(sweepChart ? [sweepChart.canvas] : []), ...(valleyChart ? [valleyChart.canvas] : [])]), 'eos-lab-charts.png');
         break;
     }
     view.schedule(true);
@@ -263,6 +271,7 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
     controls.update(model.view, sel, sel ? runLabel(sel.spec) : '');
     lrBar.update(sel, sel ? guideFor(sel) : null);
     sweepChart?.update(m.runs);
+    valleyChart?.update(sel ?? m.runs[0]);
     const stalled = m.runs.find((r) => guideFor(r).stall?.stalled);
     setExplainLive(explainEl, stalled ? `${runLabel(stalled.spec)}: the sharpness stalled below the new 2/η. ${cap(STALL_LINE)}.` : '');
   }
@@ -332,6 +341,7 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
       model.manager.dispose();
       charts.destroy();
       sweepChart?.destroy();
+      valleyChart?.destroy();
       root.replaceChildren();
     },
   };
