@@ -92,7 +92,7 @@ describe('schema table', () => {
     expect(rangeText(SCHEMA.beta)).toBe('[0, 1)');
     expect(rangeText(SCHEMA.init_scale)).toBe('(0, 100]');
     expect(allowedText(SCHEMA.n)).toBe('an integer in [1, 20000]');
-    expect(allowedText(SCHEMA.opt)).toBe('one of gd|polyak|nesterov|flow');
+    expect(allowedText(SCHEMA.opt)).toBe('one of gd|polyak|nesterov|flow|adam|rmsprop');
   });
 });
 
