@@ -241,7 +241,7 @@ describe('every invalid case is reported and replaced by the default', () => {
   });
 
   it('compare: bad optimiser, bad or missing η, bad β, too many parts, too many runs', () => {
-    for (const raw of ['adam:0.1', 'gd', 'gd:abc', 'gd:0', 'gd:20000', 'polyak:0.1:1', 'polyak:0.1:-0.1', 'gd:0.1:0.5:9', 'gd:0.1,,gd:0.2']) {
+    for (const raw of ['lion:0.1', 'gd', 'gd:abc', 'gd:0', 'gd:20000', 'polyak:0.1:1', 'polyak:0.1:-0.1', 'gd:0.1:0.5:9', 'gd:0.1,,gd:0.2']) {
       const m = expectRejected('compare', raw);
       expect(m).toMatch(/run|runs/);
     }
