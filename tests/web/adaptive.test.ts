@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { RecordChunk } from '../../web/src/engine/protocol';
 import { RunRecords, U_PROJ_KEEP } from '../../web/src/runs/records';
 import { defaultState, engineConfig, runSpecs, withRuns } from '../../web/src/state/schema';
-import { flipFraction, parabola } from '../../web/src/charts/valley';
+import { flipFraction, parabola, sliceAt, slopeAt0 } from '../../web/src/charts/valley';
 import { thresholdName } from '../../web/src/runs/run';
 
 /** rows steps from `start`, eigenvalues every 10 steps; raw/u_proj when asked. */
@@ -86,6 +86,10 @@ describe('valley chart helpers', () => {
   it('draws the parabola of the measured curvature through the iterate', () => {
     const p = parabola([-2, 0, 2], 0.5, 3);
     expect(p).toEqual([{ x: -2, y: 6.5 }, { x: 0, y: 0.5 }, { x: 2, y: 6.5 }]);
+    expect(sliceAt([-1, 0, 1], [3, 1, 5], 0.5, 1, 2)).toBe(3);
+    expect(slopeAt0([-1, 0, 1], [3, 1, 5])).toBe(1);
+    expect(parabola([1], 0, 2, 1)).toEqual([{ x: 1, y: 2 }]);
+    expect(sliceAt([-1, 0, 1], [3, 1, 5], 2, 1, 2)).toBe(5);
   });
   it('counts sign flips between consecutive steps', () => {
     expect(flipFraction([1, -1, 1, -1])).toBe(1);

@@ -19,9 +19,26 @@ Chart.register(ScatterController, LineElement, PointElement, LinearScale, Legend
 type Pt = { x: number; y: number };
 type DS = ChartDataset<'scatter', Pt[]>;
 
-/** The parabola L(θ) + ½ λ s² over the slice's s values. */
-export function parabola(s: ArrayLike<number>, loss0: number, eig: number): Pt[] {
-  return Array.from(s, (x) => ({ x, y: loss0 + 0.5 * eig * x * x }));
+/** The parabola L(θ) + g s + ½ λ s² over the slice's s values (g: the slope along u at θ). */
+export function parabola(s: ArrayLike<number>, loss0: number, eig: number, g = 0): Pt[] {
+  return Array.from(s, (x) => ({ x, y: loss0 + g * x + 0.5 * eig * x * x }));
+}
+
+/** The slice's slope at s = 0 by a central difference of its middle points. */
+export function slopeAt0(s: ArrayLike<number>, loss: ArrayLike<number>): number {
+  const m = (s.length - 1) / 2;
+  if (s.length < 3 || !Number.isInteger(m)) return 0;
+  return (loss[m + 1] - loss[m - 1]) / (s[m + 1] - s[m - 1]);
+}
+
+/** The slice's value at x (linear between its points; the parabola outside them). */
+export function sliceAt(s: ArrayLike<number>, loss: ArrayLike<number>, x: number, loss0: number, eig: number): number {
+  const n = s.length;
+  if (n < 2 || x < s[0] || x > s[n - 1]) return loss0 + 0.5 * eig * x * x;
+  let i = 1;
+  while (i < n - 1 && s[i] < x) i++;
+  const f = (x - s[i - 1]) / (s[i] - s[i - 1] || 1);
+  return loss[i - 1] + f * (loss[i] - loss[i - 1]);
 }
 
 /** Fraction of consecutive pairs with opposite signs (NaN with fewer than two values). */
@@ -91,11 +108,15 @@ export class ValleyChart {
       for (const d of sets) d.data = [];
       this.note.textContent = run ? 'Waiting for the engine’s first slice…' : 'No run.';
     } else {
-      sets[0].data = Array.from(v.s, (x, i) => ({ x, y: v.loss[i] }));
-      sets[1].data = parabola(v.s, v.loss0, v.eig);
+      // Heights relative to L(θ): the valley's shape shows at any loss level. The iterates sit
+      // on the valley at their offset along u (their own losses also carry the progress made
+      // along the other directions).
+      sets[0].data = Array.from(v.s, (x, i) => ({ x, y: v.loss[i] - v.loss0 }));
+      sets[1].data = parabola(v.s, 0, v.eig, slopeAt0(v.s, v.loss));
       const n = v.iterS.length;
-      sets[2].data = Array.from(v.iterS, (x, i) => ({ x, y: v.iterLoss[i] })).slice(0, Math.max(0, n - 1));
-      sets[3].data = n ? [{ x: v.iterS[n - 1], y: v.iterLoss[n - 1] }] : [];
+      const on = (x: number) => ({ x, y: sliceAt(v.s, v.loss, x, v.loss0, v.eig) - v.loss0 });
+      sets[2].data = Array.from(v.iterS, on).slice(0, Math.max(0, n - 1));
+      sets[3].data = n ? [on(v.iterS[n - 1])] : [];
       sets[0].borderColor = color;
       sets[3].backgroundColor = color;
       const what = v.preconditioned ? 'λmax(P⁻¹H), along d = P^-1/2 w (P-metric)' : 'λmax(H)';
@@ -124,9 +145,10 @@ export class ValleyChart {
 }
 
 function axes(x: string, y: string): NonNullable<ChartConfiguration<'scatter', Pt[]>['options']>['scales'] {
+  const ticks = { callback: (v: number | string) => String(Number(Number(v).toPrecision(2))) };
   return {
-    x: { type: 'linear', title: { display: true, text: x } },
-    y: { type: 'linear', title: { display: true, text: y } },
+    x: { type: 'linear', title: { display: true, text: x }, ticks },
+    y: { type: 'linear', title: { display: true, text: y }, ticks },
   };
 }
 
@@ -135,15 +157,15 @@ function sliceConfig(): ChartConfiguration<'scatter', Pt[]> {
     type: 'scatter',
     data: {
       datasets: [
-        { label: 'L(θ + s·u)', data: [], showLine: true, pointRadius: 0, borderWidth: 2 },
-        { label: 'parabola of curvature λ', data: [], showLine: true, pointRadius: 0, borderWidth: 1.5, borderDash: [6, 4], borderColor: '#888' },
+        { label: 'L(θ + s·u) − L(θ)', data: [], showLine: true, pointRadius: 0, borderWidth: 2 },
+        { label: 'tangent parabola, curvature λ', data: [], showLine: true, pointRadius: 0, borderWidth: 1.5, borderDash: [6, 4], borderColor: '#888' },
         { label: 'last iterates', data: [], pointRadius: 3, backgroundColor: 'rgba(120,120,120,0.7)' },
         { label: 'now', data: [], pointRadius: 5 },
       ],
     },
     options: {
       animation: false, responsive: true, maintainAspectRatio: false, parsing: false,
-      scales: axes('s: offset along the top eigenvector', 'loss'),
+      scales: axes('s: offset along the top eigenvector u', 'loss − L(θ)'),
       plugins: { legend: { position: 'top', align: 'end', labels: { boxWidth: 14, boxHeight: 2 } } },
     },
   };

@@ -61,7 +61,7 @@ export function defaultSchedule(): Schedule {
 }
 
 /** Least time between two valley slices of a run (ms). */
-const VALLEY_EVERY_MS = 250;
+const VALLEY_EVERY_MS = 500;
 
 const IDLE: RunInfo = { numParams: 0, step: 0, time: 0, lr: NaN, beta: NaN, threshold: NaN, status: 'idle', wasmBytes: 0 };
 
@@ -214,7 +214,7 @@ class Core implements WorkerCore {
     const after = s.info();
     if (after.status === 'diverged') this.setStatus('diverged');
     else if (this.until > 0 && after.step >= this.until) this.setStatus('done');
-    const valley = this.valleyDue(s);
+    const valley = this.valleyDue(s, this.runStatus !== 'playing'); // the chunk that ends a run always brings one
     const extra = valley ? [valley.s, valley.loss, valley.iterS, valley.iterLoss].map((a) => a.buffer) : [];
     this.post(
       { type: 'progress', chunk, info: this.info(), stepsPerSecond: this.planner.stepsPerSecond, ...(valley ? { valley } : {}) },
@@ -229,10 +229,10 @@ class Core implements WorkerCore {
    * next to the steps (bench/valley-cost.mjs measures it).
    */
   private lastValley = -Infinity;
-  private valleyDue(s: EngineSession): ValleySlice | null {
+  private valleyDue(s: EngineSession, force = false): ValleySlice | null {
     if (!s.valley || typeof (s as Partial<EngineSession>).valleySlice !== 'function') return null;
     const now = this.now();
-    if (now - this.lastValley < VALLEY_EVERY_MS) return null;
+    if (!force && now - this.lastValley < VALLEY_EVERY_MS) return null;
     this.lastValley = now;
     try {
       return s.valleySlice();
