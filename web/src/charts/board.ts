@@ -43,7 +43,7 @@ interface Marker {
 
 export const CHART_TITLES: Record<ChartKind, string> = {
   loss: 'Training loss',
-  sharpness: 'Sharpness λmax(∇²L) — dashed: its threshold 2/η',
+  sharpness: 'Sharpness λmax(∇²L) — dashed: its threshold 2/η (Adam, RMSProp: preconditioned λmax(P⁻¹H), raw dotted)',
   scaled: 'η · sharpness — dashed: 2 (GD), 2 + 2β (heavy ball)',
   sweep: 'Step-size sweep (drawn by charts/sweep.ts)',
   valley: 'Valley (drawn by charts/valley.ts)',

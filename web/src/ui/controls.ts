@@ -119,6 +119,9 @@ export class ControlsPanel {
       if (f.datasets) c.el.hidden = !f.datasets.includes(settings.dataset);
     }
     this.fields.get('beta')!.el.hidden = !(spec.opt === 'polyak' || spec.opt === 'nesterov' || spec.opt === 'adam');
+    // For Adam the run's β is its β₁ (the engine's set_beta acts on it).
+    const betaLabel = this.fields.get('beta')!.el.querySelector('label');
+    if (betaLabel) betaLabel.textContent = spec.opt === 'adam' ? 'Adam β₁' : (SCHEMA.beta as Field).label;
     this.widths = [...settings.widths];
     if (!isFocused(this.depthInput)) this.depthInput.value = String(settings.widths.length);
     const flow = spec.opt === 'flow';
