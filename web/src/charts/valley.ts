@@ -144,10 +144,10 @@ export class ValleyChart {
   }
 }
 
-function axes(x: string, y: string): NonNullable<ChartConfiguration<'scatter', Pt[]>['options']>['scales'] {
+function axes(x: string, y: string, roundX = true): NonNullable<ChartConfiguration<'scatter', Pt[]>['options']>['scales'] {
   const ticks = { callback: (v: number | string) => String(Number(Number(v).toPrecision(2))) };
   return {
-    x: { type: 'linear', title: { display: true, text: x }, ticks },
+    x: { type: 'linear', title: { display: true, text: x }, ...(roundX ? { ticks } : {}) },
     y: { type: 'linear', title: { display: true, text: y }, ticks },
   };
 }
@@ -177,7 +177,7 @@ function projConfig(): ChartConfiguration<'scatter', Pt[]> {
     data: { datasets: [{ label: '⟨θₜ₊₁ − θₜ, u⟩', data: [], showLine: true, pointRadius: 1.5, borderWidth: 1 }] },
     options: {
       animation: false, responsive: true, maintainAspectRatio: false, parsing: false,
-      scales: axes('step t', 'step along u'),
+      scales: axes('step t', 'step along u', false),
       plugins: { legend: { position: 'top', align: 'end', labels: { boxWidth: 14, boxHeight: 2 } } },
     },
   };
