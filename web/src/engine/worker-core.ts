@@ -61,7 +61,7 @@ export function defaultSchedule(): Schedule {
 }
 
 /** Least time between two valley slices of a run (ms). */
-const VALLEY_EVERY_MS = 500;
+const VALLEY_EVERY_MS = 1000;
 
 const IDLE: RunInfo = { numParams: 0, step: 0, time: 0, lr: NaN, beta: NaN, threshold: NaN, status: 'idle', wasmBytes: 0 };
 
