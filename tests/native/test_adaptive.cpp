@@ -94,7 +94,7 @@ TEST_CASE("Adam steps match torch.optim.Adam written out independently", "[adapt
     INFO("step " << t << ": max |engine - oracle| = " << (got - th).cwiseAbs().maxCoeff());
     REQUIRE((got - th).cwiseAbs().maxCoeff() <= 1e-12 * std::max(1.0, th.cwiseAbs().maxCoeff()));
   }
-  // The first step of Adam moves every coordinate by about lr (m-hat / sqrt(v-hat) = sign(g)).
+  // Adam's threshold on the preconditioned sharpness at beta1 0.9: (2 + 1.8)/(0.1 lr) = 38/lr.
   REQUIRE(rec.front().threshold == Approx(38 / c.lr).epsilon(1e-12));
 }
 
