@@ -57,9 +57,9 @@ describe('worker protocol', () => {
     expect(Math.max(...chunks.map((c) => c.rows))).toBeGreaterThanOrEqual(10);
     for (const s of h.sent.filter((x) => x.msg.type === 'progress')) {
       const c = (s.msg as Extract<FromWorker, { type: 'progress' }>).chunk;
-      const arrays = [c.step, c.time, c.lr, c.beta, c.loss, c.accuracy, c.grad_norm, c.threshold, c.neig, c.hvps, c.eigs];
-      expect(new Set(s.transfer).size).toBe(11);
-      expect(new Set([...arrays.map((a) => a.buffer), ...s.transfer]).size).toBe(11); // exactly the chunk's own buffers
+      const arrays = [c.step, c.time, c.lr, c.beta, c.loss, c.accuracy, c.grad_norm, c.threshold, c.neig, c.hvps, c.eigs, c.raw!, c.u_proj!];
+      expect(new Set(s.transfer).size).toBe(13);
+      expect(new Set([...arrays.map((a) => a.buffer), ...s.transfer]).size).toBe(13); // exactly the chunk's own buffers
       for (const a of arrays) {
         expect(a.buffer).not.toBe(mod.HEAP8.buffer); // copies, never views of the wasm heap
         expect(a.buffer.byteLength).toBe(a.byteLength);
@@ -290,7 +290,7 @@ describe('worker with the real event loop', () => {
     const kinds = posted.map((p) => (p.msg.type === 'progress' ? 'progress' : p.msg.type === 'result' || p.msg.type === 'error' ? `${p.msg.type}#${p.msg.id}` : p.msg.type));
     expect(kinds.slice(0, 3)).toEqual(['result#1', 'result#2', 'error#-1']);
     const prog = posted.filter((p) => p.msg.type === 'progress');
-    expect(prog.every((p) => (p.transfer?.length ?? 0) === 11)).toBe(true);
+    expect(prog.every((p) => (p.transfer?.length ?? 0) === 13)).toBe(true); // the chunk's 13 columns (raw, u_proj included)
     scope.onmessage!({ data: { type: 'stop', id: 3 } } as MessageEvent);
   });
 });
