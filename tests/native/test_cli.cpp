@@ -550,7 +550,7 @@ TEST_CASE("cli: bad flags and values exit 2 with one line naming the flag", "[cl
     std::string says;  // the stderr line must contain this
   };
   const Case cases[] = {
-      {{"--opt", "adam"}, "--opt must be one of gd|polyak|nesterov|flow|central, got 'adam'"},
+      {{"--opt", "lion"}, "--opt must be one of gd|polyak|nesterov|flow|adam|rmsprop|central, got 'lion'"},
       {{"--lr", "-1"}, "--lr must be a number in (0, 10000], got -1"},
       {{"--lr", "0"}, "--lr must be a number in (0, 10000], got 0"},
       {{"--lr", "nan"}, "--lr must be a number in (0, 10000], got nan"},

@@ -100,7 +100,7 @@ std::vector<BadCase> bad_cases() {
       {"init_scale NaN", [](Config& c) { c.init_scale = kNaN; }, "init_scale", {"(0, 100]"}},
       {"loss unknown", [](Config& c) { c.loss = "hinge"; }, "loss", {"mse|ce", "'hinge'"}},
       {"precision unknown", [](Config& c) { c.precision = "float16"; }, "precision", {"float32|float64", "'float16'"}},
-      {"opt unknown", [](Config& c) { c.opt = "adam"; }, "opt", {"gd|polyak|nesterov|flow|central", "'adam'"}},
+      {"opt unknown", [](Config& c) { c.opt = "lion"; }, "opt", {"gd|polyak|nesterov|flow|adam|rmsprop|central", "'lion'"}},
       {"lr -1", [](Config& c) { c.lr = -1; }, "lr", {"must be a number in (0, 10000]", "got -1"}},
       {"lr 0", [](Config& c) { c.lr = 0; }, "lr", {"(0, 10000]", "got 0"}},
       {"lr NaN", [](Config& c) { c.lr = kNaN; }, "lr", {"(0, 10000]", "got nan"}},
@@ -118,6 +118,9 @@ std::vector<BadCase> bad_cases() {
       {"beta < 0", [](Config& c) { c.beta = -0.1; }, "beta", {"[0, 1)", "got -0.1"}},
       {"beta = 1", [](Config& c) { c.beta = 1; }, "beta", {"[0, 1)", "got 1"}},
       {"beta NaN", [](Config& c) { c.beta = kNaN; }, "beta", {"[0, 1)"}},
+      {"beta1 = 1", [](Config& c) { c.beta1 = 1; }, "beta1", {"[0, 1)", "got 1"}},
+      {"beta2 < 0", [](Config& c) { c.beta2 = -0.5; }, "beta2", {"[0, 1)", "got -0.5"}},
+      {"eps > 1", [](Config& c) { c.eps = 2; }, "eps", {"[0, 1]", "got 2"}},
       {"seed 2^64 - 1", [](Config& c) { c.seed = 18446744073709551615ull; }, "seed", {"[0, 9007199254740991]"}},
       {"flow_alpha 0", [](Config& c) { c.flow_alpha = 0; }, "flow_alpha", {"(0, 10]", "got 0"}},
       {"flow_alpha > 10", [](Config& c) { c.flow_alpha = 11; }, "flow_alpha", {"(0, 10]", "got 11"}},
@@ -212,7 +215,7 @@ TEST_CASE("config: every invalid field gives its own message naming the field an
   }
   // Each config field that can be invalid on its own is covered by the table.
   for (const auto& name : eos::config_field_names()) {
-    if (name == "bias") continue;  // every value is valid
+    if (name == "bias" || name == "valley") continue;  // every value is valid
     INFO("field without a bad case: " << name);
     CHECK(messages_by_field.count(name) == 1);
   }
@@ -428,7 +431,7 @@ TEST_CASE("config: wrong JSON types, out-of-range values and unknown keys name t
       {"{\"data_seed\": 18446744073709551615}", "data_seed must be an integer in [0, 9007199254740991], got 18446744073709551615"},
       {"{\"dataset\": 3}", "dataset must be one of chebyshev|moons|circles|spirals|xor|blobs|gaussian-mixture|teacher|linear, got 3"},
       {"{\"act\": \"swish\"}", "act must be one of tanh|relu|elu|gelu|softplus|sigmoid|identity, got 'swish'"},
-      {"{\"opt\": false}", "opt must be one of gd|polyak|nesterov|flow|central, got false"},
+      {"{\"opt\": false}", "opt must be one of gd|polyak|nesterov|flow|adam|rmsprop|central, got false"},
       {"{\"lr_schedule\": 500}", "lr_schedule must be a string like 500:0.1,1000:x0.5, got 500"},
       {"{\"lr_schedule\": \"500\"}", "lr_schedule must be STEP:LR"},
       {"{\"steps\": 100}", "unknown config field 'steps'"},

@@ -68,6 +68,8 @@ double run_ratio(const Quadratic& q, eos::OptKind kind, double lr, double beta, 
       case eos::OptKind::Polyak: eos::optim::polyak(x, v, g, lr, beta); break;
       case eos::OptKind::Nesterov: eos::optim::nesterov(x, v, g, lr, beta); break;
       case eos::OptKind::Flow: FAIL("not a discrete optimiser"); break;
+      case eos::OptKind::Adam:
+      case eos::OptKind::Rmsprop: FAIL("adaptive: see the frozen-preconditioner test"); break;
       case eos::OptKind::Central: FAIL("not a discrete optimiser"); break;
     }
   }
@@ -80,6 +82,8 @@ const char* label(eos::OptKind k) {
     case eos::OptKind::Polyak: return "polyak";
     case eos::OptKind::Nesterov: return "nesterov";
     case eos::OptKind::Flow: return "flow";
+    case eos::OptKind::Adam: return "adam";
+    case eos::OptKind::Rmsprop: return "rmsprop";
     case eos::OptKind::Central: return "central";
   }
   return "?";
@@ -92,6 +96,8 @@ double closed_form(eos::OptKind k, double lr, double beta) {
     case eos::OptKind::Polyak: return (2.0 + 2.0 * beta) / lr;
     case eos::OptKind::Nesterov: return (2.0 + 2.0 * beta) / ((1.0 + 2.0 * beta) * lr);
     case eos::OptKind::Flow: return std::nan("");
+    case eos::OptKind::Adam: return (2.0 + 2.0 * beta) / ((1.0 - beta) * lr);
+    case eos::OptKind::Rmsprop: return 2.0 / lr;
     case eos::OptKind::Central: return 2.0 / lr;
   }
   return std::nan("");
@@ -228,5 +234,41 @@ TEST_CASE("RK4 gradient flow matches exp(-A t) x0 and is fourth order", "[optim]
     const double order = std::log2(errs[2] / errs[3]);
     INFO("observed order " << order);
     CHECK(order == Approx(4.0).margin(0.15));
+  }
+}
+
+// Adam and RMSProp with a frozen preconditioner P (Cohen et al. 2022): on the quadratic the
+// update is heavy-ball-like in the variable P^1/2 x, so it is stable iff lambda_max(P^-1 A)
+// is below (2 + 2 b1)/((1 - b1) lr) (Adam, bias correction -> 1) or 2/lr (RMSProp).
+// Adam's bias correction 1/(1 - b1^t) enlarges its first steps (10x at t = 1), so below the
+// threshold the error may grow for a few dozen steps before it decays.
+TEST_CASE("Adam and RMSProp with a frozen preconditioner are stable below their thresholds and divergent above", "[optim]") {
+  const int n = 12;
+  const Quadratic q = make_quadratic(n, 5);
+  VectorXd den(n);  // the frozen diagonal P
+  eos::Rng rng(9);
+  for (int i = 0; i < n; ++i) den(i) = rng.uniform(0.5, 2.0);
+  const VectorXd dinv = den.cwiseSqrt().cwiseInverse();
+  const double lam = Eigen::SelfAdjointEigenSolver<MatrixXd>(dinv.asDiagonal() * q.A * dinv.asDiagonal()).eigenvalues().maxCoeff();
+  for (eos::OptKind k : {eos::OptKind::Adam, eos::OptKind::Rmsprop}) {
+    const double b1 = 0.9;
+    CHECK(eos::stability_threshold(k, 0.01, b1) == Approx(closed_form(k, 0.01, b1)).epsilon(1e-14));
+    const double lr_crit = closed_form(k, 1.0, b1) / lam;
+    for (double f : {0.9, 1.1}) {
+      VectorXd x = start_point(n, 7), m = VectorXd::Zero(n);
+      const double n0 = x.norm();
+      for (int t = 1; t <= 3000 && x.norm() < 1e100 * n0; ++t) {  // stop a divergent run before it overflows
+        const VectorXd g = q.A * x;
+        if (k == eos::OptKind::Adam) {
+          m.array() += (1 - b1) * (g.array() - m.array());
+          eos::optim::adam_apply(x, m, den, f * lr_crit, b1, t);
+        } else {
+          eos::optim::rmsprop_apply(x, g, den, f * lr_crit);
+        }
+      }
+      INFO(label(k) << ": lr = " << f << " x critical, |x_T| / |x_0| = " << x.norm() / n0);
+      if (f < 1) CHECK(x.norm() / n0 < 1e-3);
+      else CHECK(x.norm() / n0 > 1e3);
+    }
   }
 }

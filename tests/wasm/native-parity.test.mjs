@@ -173,7 +173,7 @@ const BAD = [
   { widths: [] }, { widths: [20, 20, 20, 20, 20, 20, 20] }, { widths: [0] }, { widths: [50, 513] }, { widths: [20, -3, 20] },
   { act: 'swish' }, { init: 'xavier' },
   { init_scale: 0 }, { init_scale: -1 }, { init_scale: 101 },
-  { loss: 'hinge' }, { precision: 'float16' }, { opt: 'adam' },
+  { loss: 'hinge' }, { precision: 'float16' }, { opt: 'lion' },
   { lr: -1 }, { lr: 0 }, { lr: 2e4 },
   { beta: -0.1 }, { beta: 1 },
   { flow_alpha: 0 }, { flow_alpha: 11 },

@@ -57,10 +57,10 @@ describe('worker protocol', () => {
     expect(Math.max(...chunks.map((c) => c.rows))).toBeGreaterThanOrEqual(10);
     for (const s of h.sent.filter((x) => x.msg.type === 'progress')) {
       const c = (s.msg as Extract<FromWorker, { type: 'progress' }>).chunk;
-      const arrays = [c.step, c.time, c.lr, c.beta, c.loss, c.accuracy, c.grad_norm, c.threshold, c.neig, c.hvps, c.eigs];
+      const arrays = [c.step, c.time, c.lr, c.beta, c.loss, c.accuracy, c.grad_norm, c.threshold, c.neig, c.hvps, c.eigs, c.raw!, c.u_proj!];
       arrays.push(c.pred_loss!, c.sigma2!); // the central flow's columns (NaN for this GD run)
-      expect(new Set(s.transfer).size).toBe(13);
-      expect(new Set([...arrays.map((a) => a.buffer), ...s.transfer]).size).toBe(13); // exactly the chunk's own buffers
+      expect(new Set(s.transfer).size).toBe(15);
+      expect(new Set([...arrays.map((a) => a.buffer), ...s.transfer]).size).toBe(15); // exactly the chunk's own buffers
       for (const a of arrays) {
         expect(a.buffer).not.toBe(mod.HEAP8.buffer); // copies, never views of the wasm heap
         expect(a.buffer.byteLength).toBe(a.byteLength);
@@ -291,7 +291,7 @@ describe('worker with the real event loop', () => {
     const kinds = posted.map((p) => (p.msg.type === 'progress' ? 'progress' : p.msg.type === 'result' || p.msg.type === 'error' ? `${p.msg.type}#${p.msg.id}` : p.msg.type));
     expect(kinds.slice(0, 3)).toEqual(['result#1', 'result#2', 'error#-1']);
     const prog = posted.filter((p) => p.msg.type === 'progress');
-    expect(prog.every((p) => (p.transfer?.length ?? 0) === 13)).toBe(true); // 11 columns + pred_loss, sigma2
+    expect(prog.every((p) => (p.transfer?.length ?? 0) === 15)).toBe(true); // the chunk's 15 columns (raw, u_proj, pred_loss, sigma2 included)
     scope.onmessage!({ data: { type: 'stop', id: 3 } } as MessageEvent);
   });
 });

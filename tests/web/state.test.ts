@@ -25,6 +25,7 @@ function everythingChanged(): AppState {
     central_substeps: 8,
     eig_every: 25, neigs: 4, lanczos_tol: 1e-4, lanczos_max_iter: 120, diverge_factor: 1e7, lr_schedule: '300:x0.5,600:0.05',
     batch: 7, n_test: 50,
+    beta1: 0.8, beta2: 0.99, eps: 1e-6, valley: true,
     steps: 12345, speed: 0,
     compare: [{ opt: 'gd', lr: 0.05, beta: 0.9, central: true }, { opt: 'polyak', lr: 0.01, beta: 0.3 }, { opt: 'flow', lr: 0.2, beta: 0.9 }],
     charts: ['sharpness', 'loss'], x: 'time', preset: 'relu', sweep: { lo: 0.05, hi: 0.4, n: 5 },
@@ -94,7 +95,7 @@ describe('schema table', () => {
     expect(rangeText(SCHEMA.beta)).toBe('[0, 1)');
     expect(rangeText(SCHEMA.init_scale)).toBe('(0, 100]');
     expect(allowedText(SCHEMA.n)).toBe('an integer in [1, 20000]');
-    expect(allowedText(SCHEMA.opt)).toBe('one of gd|polyak|nesterov|flow|central');
+    expect(allowedText(SCHEMA.opt)).toBe('one of gd|polyak|nesterov|flow|adam|rmsprop|central');
   });
 });
 
@@ -244,7 +245,7 @@ describe('every invalid case is reported and replaced by the default', () => {
   });
 
   it('compare: bad optimiser, bad or missing η, bad β, too many parts, too many runs', () => {
-    for (const raw of ['adam:0.1', 'gd', 'gd:abc', 'gd:0', 'gd:20000', 'polyak:0.1:1', 'polyak:0.1:-0.1', 'gd:0.1:0.5:9', 'gd:0.1,,gd:0.2']) {
+    for (const raw of ['lion:0.1', 'gd', 'gd:abc', 'gd:0', 'gd:20000', 'polyak:0.1:1', 'polyak:0.1:-0.1', 'gd:0.1:0.5:9', 'gd:0.1,,gd:0.2']) {
       const m = expectRejected('compare', raw);
       expect(m).toMatch(/run|runs/);
     }

@@ -196,6 +196,32 @@ class RunHandle {
     });
   }
 
+  // The valley view at the current parameters (eos::ValleySlice): {step, eig,
+  // preconditioned, radius, loss0, s, loss, iterS, iterLoss, hvps}; does not step.
+  val valley(double points_js) {
+    return guarded(val::null(), [&] {
+      if (!(points_js >= 3 && points_js <= 401 && points_js == std::floor(points_js)))
+        throw eos::ConfigError("valley points must be an integer in [3, 401], got " + eos::json_number(points_js));
+      const eos::ValleySlice v = exp_.valley(int(points_js));
+      val o = val::object();
+      o.set("step", val(double(v.step)));
+      o.set("eig", val(v.eig));
+      o.set("preconditioned", val(v.preconditioned));
+      o.set("radius", val(v.radius));
+      o.set("loss0", val(v.loss0));
+      o.set("s", f64(v.s));
+      o.set("loss", f64(v.loss));
+      o.set("iterS", f64(v.iter_s));
+      o.set("iterLoss", f64(v.iter_loss));
+      o.set("hvps", val(v.hvps));
+      return o;
+    });
+  }
+
+  bool set_valley(bool on) {
+    return guarded(false, [&] { exp_.set_valley(on); return true; });
+  }
+
   // Cheap state summary (never fails).
   val info() const {
     val o = val::object();
@@ -291,6 +317,7 @@ class RunHandle {
     std::vector<std::int32_t> neig(rows), hvps(rows);
     std::vector<double> eigs(rows * k, kNaN);
     std::vector<double> pred_loss(rows), sigma2(rows);  // the central flow's (NaN for other runs)
+    std::vector<double> raw(rows * k, kNaN), u_proj(rows, kNaN);
     for (std::size_t i = 0; i < rows; ++i) {
       const eos::StepRecord& r = recs_[i];
       step[i] = double(r.step);
@@ -306,6 +333,8 @@ class RunHandle {
       for (std::size_t j = 0; j < std::min<std::size_t>(std::size_t(r.neig), k); ++j) eigs[i * k + j] = r.eig[j];
       pred_loss[i] = r.pred_loss;
       sigma2[i] = r.sigma2;
+      for (std::size_t j = 0; j < std::min<std::size_t>(std::size_t(r.nraw), k); ++j) raw[i * k + j] = r.raw[j];
+      u_proj[i] = r.u_proj;
     }
     val o = val::object();
     o.set("rows", val(double(rows)));
@@ -332,6 +361,9 @@ class RunHandle {
     }
     o.set("pred_loss", f64(pred_loss));
     o.set("sigma2", f64(sigma2));
+    // Adam/RMSProp: "eigs" are the preconditioned sharpness and "raw" the Hessian's (NaN otherwise).
+    o.set("raw", f64(raw));
+    o.set("u_proj", f64(u_proj));
     return o;
   }
 
@@ -464,6 +496,8 @@ EMSCRIPTEN_BINDINGS(eoslab) {
       .function("_eosSetBeta", &RunHandle::set_beta)
       .function("_eosSetBatch", &RunHandle::set_batch)
       .function("_eosSharpness", &RunHandle::sharpness)
+      .function("_eosValley", &RunHandle::valley)
+      .function("_eosSetValley", &RunHandle::set_valley)
       .function("_eosSetProgress", &RunHandle::set_progress)
       .function("info", &RunHandle::info)
       .function("params", &RunHandle::params)

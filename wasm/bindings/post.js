@@ -69,6 +69,14 @@ addOnInit(function () {
   P['fit'] = function () {
     return check(this['_eosFit']());
   };
+  // The valley slice at the current parameters (does not step); points defaults to 41.
+  P['valley'] = function (points) {
+    return check(this['_eosValley'](points === undefined ? 41 : number('points', points)));
+  };
+  P['setValley'] = function (on) {
+    if (typeof on !== 'boolean') throw new TypeError('setValley needs true or false, got ' + typeof on);
+    check(this['_eosSetValley'](on));
+  };
   // fn runs inside a wasm call (step, sharpness): an exception escaping it would
   // unwind through wasm frames, so it is caught here and rethrown on its own task.
   P['setProgress'] = function (fn) {

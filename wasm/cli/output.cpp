@@ -25,7 +25,9 @@ void append_csv_number(std::string& out, double x) {
 
 Writer::Writer(bool json, const Experiment& e)
     : json_(json), k_(e.spec().cfg.neigs), classification_(e.spec().classification),
-      flow_(e.spec().opt == OptKind::Flow), central_(e.spec().opt == OptKind::Central), test_(e.spec().cfg.n_test > 0) {}
+      flow_(e.spec().opt == OptKind::Flow),
+      adaptive_(e.spec().opt == OptKind::Adam || e.spec().opt == OptKind::Rmsprop),
+      central_(e.spec().opt == OptKind::Central), test_(e.spec().cfg.n_test > 0), valley_(e.spec().cfg.valley) {}
 
 void Writer::begin(const Config& cfg, std::int64_t steps) {
   if (json_) {
@@ -34,8 +36,12 @@ void Writer::begin(const Config& cfg, std::int64_t steps) {
     buf_ = "step,time,lr,loss,accuracy,grad_norm,threshold";
     for (int i = 1; i <= k_; ++i) buf_ += ",eig" + std::to_string(i);
     buf_ += ",hvps";
+    // Adam/RMSProp: eig1..k above are the preconditioned sharpness, raw1..k the Hessian's own.
+    if (adaptive_)
+      for (int i = 1; i <= k_; ++i) buf_ += ",raw" + std::to_string(i);
     if (central_) buf_ += ",pred_loss,sigma2";
     if (test_) buf_ += ",test_loss,test_accuracy";
+    if (valley_) buf_ += ",u_proj";
     buf_ += '\n';
   }
   flush();
@@ -89,6 +95,11 @@ void Writer::csv_record(const StepRecord& r) {
   }
   buf_ += ',';
   if (r.neig > 0) buf_ += std::to_string(r.hvps);
+  if (adaptive_)
+    for (int i = 0; i < k_; ++i) {
+      buf_ += ',';
+      if (i < r.nraw) append_csv_number(buf_, r.raw[static_cast<std::size_t>(i)]);
+    }
   if (central_) {
     buf_ += ',';
     append_csv_number(buf_, r.pred_loss);
@@ -100,6 +111,10 @@ void Writer::csv_record(const StepRecord& r) {
     if (!std::isnan(r.test_loss)) append_csv_number(buf_, r.test_loss);
     buf_ += ',';
     if (!std::isnan(r.test_accuracy)) append_csv_number(buf_, r.test_accuracy);
+  }
+  if (valley_) {
+    buf_ += ',';
+    if (std::isfinite(r.u_proj)) append_csv_number(buf_, r.u_proj);
   }
   buf_ += '\n';
 }
@@ -129,6 +144,14 @@ void Writer::json_record(const StepRecord& r) {
   }
   buf_ += "],\"hvps\":";
   buf_ += r.neig > 0 ? std::to_string(r.hvps) : "null";
+  if (adaptive_) {  // "eigs" are then the preconditioned sharpness, "raw" the Hessian's own
+    buf_ += ",\"raw\":[";
+    for (int i = 0; i < r.nraw; ++i) {
+      if (i) buf_ += ',';
+      append_json_number(buf_, r.raw[static_cast<std::size_t>(i)]);
+    }
+    buf_ += ']';
+  }
   if (central_) {
     buf_ += ",\"pred_loss\":";
     append_json_number(buf_, r.pred_loss);
@@ -140,6 +163,10 @@ void Writer::json_record(const StepRecord& r) {
     append_json_number(buf_, r.test_loss);
     buf_ += ",\"test_accuracy\":";
     append_json_number(buf_, r.test_accuracy);
+  }
+  if (valley_) {
+    buf_ += ",\"u_proj\":";
+    append_json_number(buf_, r.u_proj);  // null when NaN
   }
   buf_ += '}';
 }

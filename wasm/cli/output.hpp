@@ -29,8 +29,7 @@ class Writer {
   bool json_;
   int k_;
   bool classification_, flow_;
-  bool test_ = false;  // n_test > 0: the test_loss,test_accuracy columns
-  bool central_;  // the central flow's columns pred_loss,sigma2
+  bool adaptive_, central_, test_, valley_;  // raw1..k (adam, rmsprop); pred_loss,sigma2 (central); test_loss,test_accuracy (n_test > 0); u_proj (valley on)
   long long n_written_ = 0;
   std::string buf_;
 };

@@ -59,6 +59,11 @@ void check_batch(const Spec& s, double batch) {
          json_number(batch));
   if (batch > 0 && s.opt == OptKind::Flow)
     fail("batch must be 0 for opt flow (gradient flow follows the full-batch gradient), got " + json_number(batch));
+  // Mini-batches drive the GD family only: Adam/RMSProp's moments and the central flow's
+  // sigma^2 are built from the full-batch gradient here, so a batch would be silently ignored.
+  if (batch > 0 && s.opt != OptKind::Gd && s.opt != OptKind::Polyak && s.opt != OptKind::Nesterov)
+    fail("batch must be 0 for opt " + s.cfg.opt + " (mini-batches are for gd, polyak and nesterov), got " +
+         json_number(batch));
 }
 
 std::vector<ScheduleEntry> parse_lr_schedule(const std::string& text) {
@@ -196,6 +201,8 @@ double stability_threshold(OptKind opt, double lr, double beta) {
     case OptKind::Polyak: return (2.0 + 2.0 * beta) / lr;
     case OptKind::Nesterov: return (2.0 + 2.0 * beta) / ((1.0 + 2.0 * beta) * lr);
     case OptKind::Flow: return std::numeric_limits<double>::quiet_NaN();
+    case OptKind::Adam: return (2.0 + 2.0 * beta) / ((1.0 - beta) * lr);
+    case OptKind::Rmsprop: return 2.0 / lr;
     case OptKind::Central: return 2.0 / lr;  // the line the flow holds the sharpness at
   }
   return std::numeric_limits<double>::quiet_NaN();

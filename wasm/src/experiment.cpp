@@ -1,7 +1,10 @@
 // The experiment runner: dataset + MLP + optimiser + Lanczos sharpness every
 // eig_every steps, one StepRecord per step, divergence as a status, and the
 // schedule of lr/beta changes applied at step boundaries. Templated on the scalar behind a small virtual interface so float32
-// (default, as the paper's code) and float64 share the code.
+// (default, as the paper's code) and float64 share the code. Adam and RMSProp
+// record the preconditioned sharpness (Cohen et al. 2022) beside the raw one, and
+// the valley view slices the loss along the top eigendirection (Damian et al. 2023).
+// (Over 400 lines: the step loop and the views of its state belong together.)
 #include "eoslab/experiment.hpp"
 
 #include <algorithm>
@@ -26,6 +29,8 @@ struct Experiment::Impl {
   virtual ~Impl() = default;
   virtual int step(int n, std::vector<StepRecord>& out) = 0;
   virtual SharpnessResult sharpness(int k) = 0;
+  virtual ValleySlice valley(int points, double radius) = 0;
+  virtual void set_valley(bool on) = 0;
   virtual std::vector<double> params() const = 0;
   virtual Eigen::Index num_params() const = 0;
   virtual std::vector<Layer> initial_layers() const = 0;
@@ -86,11 +91,16 @@ struct ImplT final : Experiment::Impl {
     int k = 0;
     int calls = 0;
     Vec vin, vout;
+    // Adam/RMSProp: D = P^-1/2, and the operator is D H D (Cohen et al. 2022), whose
+    // spectrum is that of P^-1 H. nullptr: H itself.
+    const Eigen::VectorXd* scale = nullptr;
     Eigen::Index rows() const { return m.num_params(); }
     void apply(const Eigen::VectorXd& x, Eigen::VectorXd& y) {
-      vin = x.template cast<T>();
+      if (scale) vin = scale->cwiseProduct(x).template cast<T>();
+      else vin = x.template cast<T>();
       m.hvp(vin, vout);
       y = vout.template cast<double>();
+      if (scale) y.array() *= scale->array();
       ++calls;
       if (progress) progress(Progress{"eigs", step, k, calls});
     }
@@ -103,6 +113,9 @@ struct ImplT final : Experiment::Impl {
     beta = s.cfg.beta;
     batch = s.cfg.batch;
     if (s.cfg.n_test > 0) test_mlp = std::make_unique<Mlp<T>>(s, test_data);
+    // Adam's live "beta" is beta1: the threshold (2+2b)/((1-b) lr) and the live β control act on it.
+    if (s.opt == OptKind::Adam) beta = s.cfg.beta1;
+    valley_on = s.cfg.valley;
     theta = mlp.init_params(s).template cast<T>();
     // The central flow runs in float64 (T = double) from the same rounded start as
     // the float32 GD run it predicts.
@@ -120,7 +133,14 @@ struct ImplT final : Experiment::Impl {
     if (s.opt == OptKind::Central) {
       gs.resize(P); tmp.resize(P); k2.resize(P);
     }
+    if (adaptive()) {
+      m1.setZero(P);
+      v2.setZero(P);
+      den.setOnes(P);
+    }
   }
+
+  bool adaptive() const { return spec.opt == OptKind::Adam || spec.opt == OptKind::Rmsprop; }
 
   // Gradient at theta (refreshing the cache used by the HVPs) unless it is current.
   double refresh() {
@@ -133,7 +153,7 @@ struct ImplT final : Experiment::Impl {
 
   SharpnessResult sharpness(int k) override {
     refresh();
-    return top_eigs(std::clamp(k, 1, kMaxEigs));
+    return top_eigs(std::clamp(k, 1, kMaxEigs), nullptr, adaptive() ? &warm_raw : nullptr);
   }
 
   // The gradient the update follows: the full-batch one, or for batch in [1, n) the
@@ -170,8 +190,109 @@ struct ImplT final : Experiment::Impl {
     return bgrad;
   }
 
-  SharpnessResult top_eigs(int k) {
+
+  // ---- the valley view (Damian, Nichani, Lee 2023) ----
+  // Keeps the step's direction d = D w (D = P^-1/2, or 1) and its dual D^-1 w, which
+  // gives a point's coordinate along d: <D^-1 w, theta' - theta> = s when theta' = theta + s d
+  // (|w| = 1). The sign is kept continuous from one eigenvector to the next.
+  void note_direction(const Eigen::VectorXd& w, const Eigen::VectorXd* scale) {
+    Eigen::VectorXd d = scale ? Eigen::VectorXd(scale->cwiseProduct(w)) : w;
+    Eigen::VectorXd dual = scale ? Eigen::VectorXd(w.cwiseQuotient(*scale)) : w;
+    if (dir_dual.size() == dual.size() && dir_dual.dot(d) < 0) {
+      d = -d;
+      dual = -dual;
+    }
+    dir = std::move(d);
+    dir_dual = std::move(dual);
+  }
+
+  void record_valley_step(StepRecord& r, double loss) {
+    if (dir_dual.size() == theta.size()) r.u_proj = dir_dual.dot((theta - prev_theta).template cast<double>());
+    last_u_proj = r.u_proj;
+    history.emplace_back(prev_theta, loss);
+    if (history.size() > kHistory) history.erase(history.begin());
+  }
+
+  ValleySlice valley(int points, double radius) override {
+    ValleySlice v;
+    v.step = t;
+    v.preconditioned = adaptive();
+    v.loss0 = refresh();
+    // The preconditioner the next step would use, computed on copies (the run is untouched).
+    Eigen::VectorXd scale;
+    if (adaptive()) {
+      Vec m = m1, v_ = v2, dn = den;
+      if (spec.opt == OptKind::Adam) optim::adam_moments(m, v_, dn, grad, beta, spec.cfg.beta2, spec.cfg.eps, t + 1);
+      else optim::rmsprop_moments(v_, dn, grad, spec.cfg.beta2, spec.cfg.eps);
+      scale = dn.template cast<double>().cwiseSqrt().cwiseInverse();
+    }
+    const ProgressFn none;  // the slice is a view: no progress reports
+    HessianOp op{mlp, none, t, 1};
+    op.scale = adaptive() ? &scale : nullptr;
+    LanczosOptions o;
+    o.k = 1;
+    o.tol = std::min(spec.cfg.lanczos_tol, 1e-4);
+    o.max_iter = int(std::min<Eigen::Index>(std::max(spec.cfg.lanczos_max_iter, 300), mlp.num_params()));
+    o.seed = spec.cfg.seed ^ (0xA11E70000ULL + std::uint64_t(t));
+    if (!(valley_warm.cols() > 0 && valley_warm.rows() == mlp.num_params()) && warm.cols() > 0 &&
+        warm.rows() == mlp.num_params())
+      valley_warm = warm.leftCols(1);
+    const bool warm_ok = valley_warm.cols() > 0 && valley_warm.rows() == mlp.num_params();
+    LanczosResult lr_ = lanczos_top(op, o, warm_ok ? &valley_warm : nullptr);
+    valley_warm = lr_.vectors;
+    v.hvps = lr_.matvecs;
+    v.eig = lr_.values.empty() ? kNaN : lr_.values[0];
+    if (lr_.vectors.cols() == 0) return v;
+    const Eigen::VectorXd w = lr_.vectors.col(0);
+    Eigen::VectorXd d = adaptive() ? Eigen::VectorXd(scale.cwiseProduct(w)) : w;
+    Eigen::VectorXd dual = adaptive() ? Eigen::VectorXd(w.cwiseQuotient(scale)) : w;
+    if (dir_dual.size() == dual.size() && dir_dual.dot(d) < 0) {
+      d = -d;
+      dual = -dual;
+    }
+    const Eigen::VectorXd th = theta.template cast<double>();
+    double extent = 0;
+    for (const auto& [x, l] : history) {
+      const double sj = dual.dot(x.template cast<double>() - th);
+      v.iter_s.push_back(sj);
+      v.iter_loss.push_back(l);
+      extent = std::max(extent, std::fabs(sj));
+    }
+    v.iter_s.push_back(0);
+    v.iter_loss.push_back(v.loss0);
+    if (!(radius > 0)) {
+      radius = 1.5 * extent;
+      if (std::isfinite(last_u_proj)) radius = std::max(radius, 3 * std::fabs(last_u_proj));
+      // No steps seen: where the parabola of this curvature climbs a quarter of the loss.
+      if (!(radius > 0) || !std::isfinite(radius)) radius = std::sqrt(0.5 * std::max(v.loss0, 1e-12) / std::max(v.eig, 1e-12));
+    }
+    v.radius = radius;
+    points = std::max(3, points | 1);
+    if (!probe) probe = std::make_unique<Mlp<T>>(spec, data);
+    Vec x, g;
+    for (int i = 0; i < points; ++i) {
+      const double si = radius * (2.0 * i / (points - 1) - 1.0);
+      x = (th + si * d).template cast<T>();
+      v.s.push_back(si);
+      v.loss.push_back(probe->loss_grad(x, g));
+    }
+    return v;
+  }
+
+  void set_valley(bool on) override {
+    valley_on = on;
+    if (!on) {
+      history.clear();
+      last_u_proj = kNaN;
+    }
+  }
+
+  // Top-k of H, or of D H D with D = diag(scale) when scale is given; `store` is
+  // the warm start read and replaced (the raw and preconditioned spectra each keep theirs).
+  SharpnessResult top_eigs(int k, const Eigen::VectorXd* scale = nullptr, Eigen::MatrixXd* store = nullptr) {
+    Eigen::MatrixXd& warm = store ? *store : this->warm;
     HessianOp op{mlp, progress, t, k};
+    op.scale = scale;
     LanczosOptions o;
     o.k = k;
     o.tol = spec.cfg.lanczos_tol;
@@ -212,12 +333,28 @@ struct ImplT final : Experiment::Impl {
         ++done;
         break;
       }
+      // Adam/RMSProp: this step's moments first, so that the sharpness below is that
+      // of the preconditioner P of the update about to be taken (Cohen et al. 2022).
+      if (adaptive()) {
+        if (spec.opt == OptKind::Adam) optim::adam_moments(m1, v2, den, grad, beta, c.beta2, c.eps, t + 1);
+        else optim::rmsprop_moments(v2, den, grad, c.beta2, c.eps);
+        dscale = den.template cast<double>().cwiseSqrt().cwiseInverse();
+      }
+      if (valley_on) prev_theta = theta;
       // Sharpness is measured before this step's update, as in the reference code.
       if (spec.opt != OptKind::Central && c.eig_every > 0 && t % c.eig_every == 0) {
-        SharpnessResult s = top_eigs(c.neigs);
+        if (adaptive()) {
+          // The raw spectrum first, so that the direction kept for the valley is the preconditioned one.
+          SharpnessResult raw = top_eigs(c.neigs, nullptr, &warm_raw);
+          r.nraw = int(raw.values.size());
+          for (int i = 0; i < r.nraw; ++i) r.raw[i] = raw.values[i];
+          r.hvps += raw.hvps;
+        }
+        SharpnessResult s = top_eigs(c.neigs, adaptive() ? &dscale : nullptr);
         r.neig = int(s.values.size());
-        r.hvps = s.hvps;
+        r.hvps += s.hvps;
         for (int i = 0; i < r.neig; ++i) r.eig[i] = s.values[i];
+        if (valley_on && warm.cols() > 0) note_direction(warm.col(0), adaptive() ? &dscale : nullptr);
       }
       // The held-out loss, at theta_t like the training loss (the cached training
       // forward pass is untouched: the held-out set has its own MLP).
@@ -230,6 +367,8 @@ struct ImplT final : Experiment::Impl {
         case OptKind::Gd: optim::gd(theta, upd, lr); break;
         case OptKind::Polyak: optim::polyak(theta, vel, upd, lr, beta); break;
         case OptKind::Nesterov: optim::nesterov(theta, vel, upd, lr, beta); break;
+        case OptKind::Adam: optim::adam_apply(theta, m1, den, lr, beta, t + 1); break;
+        case OptKind::Rmsprop: optim::rmsprop_apply(theta, grad, den, lr); break;
         case OptKind::Flow: {
           // Gradient flow by RK4 with step min(alpha/sharpness, max_step), the way Cohen et
           // al. (2021) integrate it;
@@ -252,6 +391,7 @@ struct ImplT final : Experiment::Impl {
           if constexpr (std::is_same_v<T, double>) central_step(r);
           break;
       }
+      if (valley_on) record_valley_step(r, loss);
       cache_valid = false;
       ++t;
       if (spec.opt != OptKind::Flow) time = time_anchor + double(t - step_anchor) * lr;
@@ -318,6 +458,19 @@ struct ImplT final : Experiment::Impl {
   }
 
   Mlp<T> mlp;
+  // Adam/RMSProp: moments, the preconditioner's diagonal P, and D = P^-1/2 in double.
+  Vec m1, v2, den;
+  Eigen::VectorXd dscale;
+  Eigen::MatrixXd warm_raw;  // warm start of the raw spectrum (adam/rmsprop)
+  // The valley view: the step direction and its dual, the last iterates with their losses.
+  static constexpr std::size_t kHistory = 12;
+  bool valley_on = false;
+  Vec prev_theta;
+  Eigen::VectorXd dir, dir_dual;
+  Eigen::MatrixXd valley_warm;
+  std::vector<std::pair<Vec, double>> history;
+  double last_u_proj = kNaN;
+  std::unique_ptr<Mlp<T>> probe;  // a second network for the slice's losses (keeps mlp's HVP cache)
   Eigen::VectorXd theta0;  // initial parameters as used (rounded to T), in double
   Vec theta, grad, vel, k2, k3, k4, tmp;
   Vec gs;  // grad S of the central flow
@@ -406,6 +559,8 @@ void Experiment::set_batch(int batch) {
 int Experiment::batch() const { return impl_->batch; }
 
 SharpnessResult Experiment::sharpness(int k) { return impl_->sharpness(k); }
+ValleySlice Experiment::valley(int points, double radius) { return impl_->valley(points, radius); }
+void Experiment::set_valley(bool on) { impl_->set_valley(on); }
 void Experiment::set_progress(ProgressFn fn) { impl_->progress = std::move(fn); }
 Status Experiment::status() const { return impl_->status; }
 std::int64_t Experiment::step_count() const { return impl_->t; }

@@ -37,6 +37,12 @@ std::int64_t estimate_memory_bytes(const Spec& s) {
   // The central flow adds grad S and two gradient scratch vectors.
   const std::int64_t vecs_t = 6 + (s.opt == OptKind::Flow ? 4 : 0) + (s.opt == OptKind::Central ? 3 : 0);
   bytes += vecs_t * P * scalar;
+  // Adam/RMSProp: the moments m, v and the preconditioner's diagonal in T, its
+  // inverse square root in double, and the raw sharpness's own top-k warm start.
+  const bool adaptive = s.opt == OptKind::Adam || s.opt == OptKind::Rmsprop;
+  if (adaptive) bytes += 3 * P * scalar + (1 + c.neigs) * P * 8;
+  // The valley view: the last iterates and the previous one in T, the direction and its dual in double.
+  if (c.valley) bytes += 13 * P * scalar + 2 * P * 8;
   // In double: the initial parameters (and their draw), the operator's output, the
   // Lanczos basis and its two work vectors, and the top-k eigenvectors (result, warm
   // start, merge scratch).

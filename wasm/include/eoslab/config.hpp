@@ -32,7 +32,7 @@ enum class DatasetKind { Chebyshev, Moons, Circles, Spirals, Xor, Blobs, Gaussia
 enum class Activation { Tanh, Relu, Elu, Gelu, Softplus, Sigmoid, Identity };
 enum class InitKind { Pytorch, Normal };
 enum class LossKind { Mse, Ce };
-enum class OptKind { Gd, Polyak, Nesterov, Flow, Central };
+enum class OptKind { Gd, Polyak, Nesterov, Flow, Adam, Rmsprop, Central };
 enum class Precision { Float32, Float64 };
 
 // Defaults are the member initialisers; ranges, allowed names and docs are in the
@@ -59,6 +59,9 @@ struct Config {
   std::string opt = "gd";
   double lr = 0.2;
   double beta = 0.9;
+  double beta1 = 0.9;    // adam: first-moment decay (torch.optim.Adam betas[0])
+  double beta2 = 0.999;  // adam: betas[1]; rmsprop: alpha (torch.optim.RMSprop's default is 0.99)
+  double eps = 1e-8;     // adam, rmsprop: added to sqrt(v) outside the square root
   std::string lr_schedule;  // "STEP:LR[,STEP:LR...]", LR absolute or "x<factor>"; see parse_lr_schedule
   int batch = 0;  // mini-batch size of the update (0 = full batch); the records stay full-batch
   double flow_alpha = 0.5;
@@ -71,6 +74,7 @@ struct Config {
   double lanczos_tol = 1e-3;
   int lanczos_max_iter = 300;
   double diverge_factor = 1e5;
+  bool valley = false;  // record u_proj per step and keep the last iterates for the valley view
 };
 
 // One entry of an lr schedule: from step `step` on, lr = value (absolute) or
@@ -129,7 +133,9 @@ void check_batch(const Spec& s, double batch);
 
 // Stability threshold on the sharpness for GD-type optimisers on a quadratic
 // (paper Section 2 and Appendix on momentum): 2/lr, (2+2b)/lr, (2+2b)/((1+2b) lr);
-// NaN for gradient flow, which has none; 2/lr for the central flow of GD.
+// NaN for gradient flow, which has none; 2/lr for the central flow of GD. For the adaptive methods it is the
+// threshold on the *preconditioned* sharpness (Cohen et al. 2022): rmsprop 2/lr,
+// adam (2+2b)/((1-b) lr) with b = beta1 (38/lr at 0.9).
 double stability_threshold(OptKind opt, double lr, double beta);
 
 }  // namespace eos

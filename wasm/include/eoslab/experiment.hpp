@@ -40,6 +40,31 @@ struct StepRecord {
   // L + 1/2 sigma^2 S, and sigma^2, the variance of GD's oscillation along the top
   // eigenvector (the mean over the step's substeps). NaN for other runs.
   double pred_loss = std::numeric_limits<double>::quiet_NaN(), sigma2 = std::numeric_limits<double>::quiet_NaN();
+  // adam, rmsprop: eig holds the top eigenvalues of the preconditioned Hessian
+  // P^-1/2 H P^-1/2 (P of this step), raw those of H itself (Cohen et al. 2022).
+  int nraw = 0;
+  std::array<double, kMaxEigs> raw{};
+  // With cfg.valley: <theta_{t+1} - theta_t, u> for the latest top eigenvector u
+  // (for adam/rmsprop in the P-metric: <P^1/2 (theta_{t+1} - theta_t), w>, w the
+  // top eigenvector of P^-1/2 H P^-1/2). NaN without valley or before any eigenvector.
+  double u_proj = std::numeric_limits<double>::quiet_NaN();
+};
+
+// The loss along the top eigendirection through the current parameters: L(theta + s d)
+// for s in [-radius, radius], where d = u (the top Hessian eigenvector) for the GD
+// family and d = P^-1/2 w (w the top eigenvector of P^-1/2 H P^-1/2) for adam and
+// rmsprop, so that the slice's curvature at s = 0 is the recorded sharpness in both
+// cases (Damian, Nichani, Lee 2023: at the edge GD bounces across this valley).
+struct ValleySlice {
+  std::int64_t step = 0;     // step_count() when sliced (parameters before that step's update)
+  double eig = 0;            // top eigenvalue along d (preconditioned for adam/rmsprop)
+  bool preconditioned = false;
+  double radius = 0;
+  double loss0 = 0;          // L(theta)
+  std::vector<double> s, loss;            // the slice, s ascending
+  std::vector<double> iter_s, iter_loss;  // the last few iterates' coordinates along d relative to theta
+                                          // (oldest first, the current one last, s = 0) and their losses
+  int hvps = 0;              // Hessian-vector products spent on the fresh eigenvector
 };
 
 struct HyperChange {      // a change of lr/beta, effective from step `step` on
@@ -99,6 +124,14 @@ class Experiment {
   void set_batch(int batch);
   int batch() const;
   SharpnessResult sharpness(int k);  // top-k at the current parameters (does not step)
+  // The valley slice at the current parameters (does not step, does not change the
+  // run's results): a fresh top eigenpair (its own warm start), then `points` losses
+  // (odd, >= 3) on [-radius, radius]; radius <= 0 picks a few times the last steps'
+  // extent along d. The iterates are those kept since valley was turned on.
+  ValleySlice valley(int points = 41, double radius = 0);
+  // Turns the per-step u_proj column and the iterate history on or off (cfg.valley
+  // at start): a view of the run, not part of its results.
+  void set_valley(bool on);
   // Called synchronously from step() and sharpness() (see Progress); an empty
   // function removes it. Without one, the cost is a branch per HVP. fn must not
   // call set_progress itself.

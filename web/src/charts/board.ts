@@ -26,6 +26,7 @@ import { type Run, runLabel, fmtLr } from '../runs/run';
 import { CENTRAL_COLUMNS, ROW_COLUMNS } from '../runs/records';
 import type { ChartKind } from '../state/schema';
 import { claimChartFrame, frameTurn } from './frames';
+import type { RunRecords } from '../runs/records';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Decimation);
 
@@ -54,10 +55,11 @@ interface Marker {
 
 export const CHART_TITLES: Record<ChartKind, string> = {
   loss: 'Training loss',
-  sharpness: 'Sharpness λmax(∇²L) — dashed: its threshold 2/η',
+  sharpness: 'Sharpness λmax(∇²L) — dashed: its threshold 2/η (Adam, RMSProp: preconditioned λmax(P⁻¹H), raw dotted)',
   scaled: 'η · sharpness — dashed: 2 (GD), 2 + 2β (heavy ball)',
   sweep: 'Step-size sweep (drawn by charts/sweep.ts)',
   data: 'Data and the network’s fit (drawn by charts/data.ts)',
+  valley: 'Valley (drawn by charts/valley.ts)',
 };
 
 const Y_TITLES: Record<ChartKind, string> = {
@@ -66,6 +68,7 @@ const Y_TITLES: Record<ChartKind, string> = {
   scaled: 'η · λmax (dimensionless)',
   sweep: 'settled λmax',
   data: 'output',
+  valley: 'loss',
 };
 
 const X_TITLES: Record<XMode, string> = {
@@ -136,6 +139,8 @@ export class ChartBoard {
   private builders = new Map<number, SeriesBuilder>();
   /** Per GD run with its central flow on: the flow's series (loss = its predicted average loss). */
   private flowBuilders = new Map<number, SeriesBuilder>();
+  /** adam, rmsprop: the raw sharpness λmax(H), drawn beside the preconditioned one. */
+  private rawBuilders = new Map<number, SeriesBuilder>();
   private runs: Run[] = [];
   private kinds: ChartKind[] = [];
   private mode: XMode = 'step';
@@ -187,9 +192,12 @@ export class ChartBoard {
       const b = this.builders.get(r.id);
       if (!b) this.builders.set(r.id, new SeriesBuilder(r.records.k, this.mode, scaled));
       else b.reset(this.mode, r.records.k, scaled); // settings may have changed: rebuild from records
+      if (isAdaptive(r)) this.rawBuilders.set(r.id, new SeriesBuilder(r.records.k, this.mode, false));
+      else this.rawBuilders.delete(r.id);
     }
     this.flowBuilders.clear();
     for (const r of runs) if (r.flow) this.flowBuilders.set(r.id, new SeriesBuilder(r.flow.k, this.mode, false, PRED_LOSS));
+    for (const id of [...this.rawBuilders.keys()]) if (!ids.has(id)) this.rawBuilders.delete(id);
     this.structureDirty = true;
     this.invalidate();
   }
@@ -197,7 +205,7 @@ export class ChartBoard {
   /** Which charts are shown, in order. */
   setKinds(all: ChartKind[]): void {
     // The sweep chart is not a time series: the app draws it (charts/sweep.ts).
-    const kinds = all.filter((k) => k !== 'sweep' && k !== 'data'); // data: charts/data.ts
+    const kinds = all.filter((k) => k !== 'sweep' && k !== 'data' && k !== 'valley'); // data: charts/data.ts, valley: charts/valley.ts
     if (kinds.join() === this.kinds.join()) return;
     this.kinds = [...kinds];
     for (const p of this.panels) {
@@ -228,6 +236,7 @@ export class ChartBoard {
       b.reset(mode, r ? r.records.k : 1);
     }
     for (const [id, b] of this.flowBuilders) b.reset(mode, this.runs.find((x) => x.id === id)?.flow?.k ?? 1);
+    for (const b of this.rawBuilders.values()) b.reset(mode);
     for (const p of this.panels) {
       const x = p.chart.options.scales!.x!;
       (x as { title: { text: string } }).title.text = X_TITLES[mode];
@@ -240,6 +249,7 @@ export class ChartBoard {
     const r = this.runs.find((x) => x.id === id);
     this.builders.get(id)?.reset(this.mode, r ? r.records.k : 1, r ? r.spec.opt !== 'flow' : true);
     if (r?.flow) this.flowBuilders.get(id)?.reset(this.mode, r.flow.k, false);
+    this.rawBuilders.get(id)?.reset(this.mode);
     this.invalidate();
   }
 
@@ -317,6 +327,10 @@ export class ChartBoard {
     this.dataDirty = false;
     for (const r of this.runs) this.builders.get(r.id)?.sync(r.records);
     for (const r of this.runs) if (r.flow) this.flowBuilders.get(r.id)?.sync(r.flow);
+    for (const r of this.runs) {
+      const rs = r.records.rawStore;
+      if (rs) this.rawBuilders.get(r.id)?.sync(rawView(r.records, rs));
+    }
     if (this.structureDirty) this.rebuildDatasets();
     else this.refreshData();
     for (const p of this.panels) this.pending.add(p);
@@ -466,10 +480,11 @@ export class ChartBoard {
         const scaled = p.kind === 'scaled';
         if (scaled && r.spec.opt === 'flow') continue; // no η: nothing to scale by
         const eig = scaled ? s.scaledEig : s.eig;
+        const ad = isAdaptive(r);
         eig.forEach((pts, j) => {
           list.push({
             ...base,
-            label: j === 0 ? label : `${label} λ${j + 1}`,
+            label: j === 0 ? (ad ? `${label} ${PRE_LABEL}` : label) : `${label} λ${j + 1}`,
             data: pts,
             borderWidth: j === 0 ? 2 : 1,
             borderColor: j === 0 ? r.color : withAlpha(r.color, 0.55),
@@ -480,14 +495,19 @@ export class ChartBoard {
         if (r.spec.opt !== 'flow') {
           list.push({
             ...base,
-            label: `${label} threshold`,
+            label: ad ? `${label} ${thresholdLabel(r.spec.opt)}` : `${label} threshold`,
             data: thr.pts,
             borderWidth: 1.5,
             borderDash: [7, 5],
             eosThreshold: true,
+            eosMain: ad, // in the legend, so that the line is named
           });
         }
         if (fb && !scaled) list.push({ ...base, label: flowLabel(label, 'sharpness'), data: fb.s.eig[0], borderWidth: 2, borderDash: [3, 3], eosMain: true });
+        const raw = this.rawBuilders.get(r.id);
+        if (raw && p.kind === 'sharpness') {
+          list.push({ ...base, label: `${label} ${RAW_LABEL}`, data: raw.s.eig[0] ?? [], borderWidth: 1.5, borderDash: [2, 2], borderColor: withAlpha(r.color, 0.6), eosMain: true });
+        }
       }
       p.chart.data.datasets = list;
     }
@@ -526,7 +546,7 @@ export class ChartBoard {
         (scaled ? s.scaledEig : s.eig).forEach((pts, j) => {
           if (sets[d]) {
             sets[d].data = pts;
-            sets[d].label = j === 0 ? label : `${label} λ${j + 1}`;
+            sets[d].label = j === 0 ? (isAdaptive(r) ? `${label} ${PRE_LABEL}` : label) : `${label} λ${j + 1}`;
           }
           d++;
         });
@@ -536,6 +556,11 @@ export class ChartBoard {
         }
         if (fb && !scaled) {
           if (sets[d]) sets[d].data = fb.s.eig[0];
+          d++;
+        }
+        const raw = this.rawBuilders.get(r.id);
+        if (raw && p.kind === 'sharpness') {
+          if (sets[d]) sets[d].data = raw.s.eig[0] ?? [];
           d++;
         }
       }
@@ -565,6 +590,8 @@ export class ChartBoard {
       if (!b) continue;
       if (p.kind === 'scaled' && r.spec.opt === 'flow') continue;
       maxData = Math.max(maxData, p.kind === 'scaled' ? b.s.maxScaled : b.s.maxEig);
+      const raw = this.rawBuilders.get(r.id);
+      if (raw && p.kind === 'sharpness') maxData = Math.max(maxData, raw.s.maxEig);
       for (const pt of (p.kind === 'scaled' ? b.s.scaledThr : b.s.threshold).pts) if (pt.y > maxThr) maxThr = pt.y;
     }
     const y = p.chart.options.scales!.y as { max?: number; suggestedMax?: number };
@@ -588,6 +615,21 @@ export class ChartBoard {
       p.chart.update('none');
     }
   }
+}
+
+/** adam and rmsprop: their sharpness line is λmax(P⁻¹H), with the raw λmax(H) beside it (Cohen et al. 2022). */
+export function isAdaptive(r: Run): boolean {
+  return r.spec.opt === 'adam' || r.spec.opt === 'rmsprop';
+}
+const PRE_LABEL = 'preconditioned λmax(P⁻¹H)';
+const RAW_LABEL = 'raw λmax(H)';
+function thresholdLabel(opt: string): string {
+  return opt === 'adam' ? 'threshold (2+2β₁)/((1−β₁)η)' : 'threshold 2/η';
+}
+
+/** The records with the raw store in place of the eigenvalue store, for a SeriesBuilder. */
+function rawView(r: RunRecords, raw: RunRecords['eigStore']): RunRecords {
+  return { k: r.k, store: r.store, eigStore: raw } as unknown as RunRecords;
 }
 
 /**

@@ -33,6 +33,24 @@ declare module 'eoslab-wasm' {
     test_accuracy?: Float64Array; // runs with n_test > 0 only: NaN for regression and on rows without eigenvalues
     pred_loss?: Float64Array; // the central flow's L + ½σ²S (NaN for other runs)
     sigma2?: Float64Array; // the central flow's σ² (NaN for other runs)
+    /** adam, rmsprop: rows * k raw Hessian eigenvalues (eigs are then the preconditioned ones); NaN otherwise. */
+    raw?: Float64Array;
+    /** With config.valley: each step's component along the top eigenvector; NaN otherwise. */
+    u_proj?: Float64Array;
+  }
+
+  /** RunHandle.valley(): the loss along the top eigendirection d through the current parameters. */
+  export interface ValleySlice {
+    step: number;
+    eig: number; // top eigenvalue along d (of P^-1 H for adam, rmsprop)
+    preconditioned: boolean;
+    radius: number;
+    loss0: number;
+    s: Float64Array; // ascending, in [-radius, radius]
+    loss: Float64Array; // L(theta + s d)
+    iterS: Float64Array; // the last iterates' coordinates along d (oldest first, the current one last at 0)
+    iterLoss: Float64Array;
+    hvps: number;
   }
 
   /** RunHandle.info(): cheap summary of the run's state. */
@@ -155,6 +173,10 @@ declare module 'eoslab-wasm' {
     setBatch(batch: number): void;
     /** Top-k (1..20) eigenvalues at the current parameters, without stepping. */
     sharpness(k: number): SharpnessValues;
+    /** The valley slice at the current parameters (points odd, 3..401, default 41), without stepping. */
+    valley(points?: number): ValleySlice;
+    /** Turns the u_proj column and the iterate history on or off. */
+    setValley(on: boolean): void;
     /** Called synchronously inside step()/sharpness() (see EngineProgress); null removes it. */
     setProgress(fn: ((p: EngineProgress) => void) | null): void;
     info(): EngineInfo;

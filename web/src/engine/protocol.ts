@@ -5,7 +5,8 @@
 // compute chunk (<= ~15 ms of work), a `busy` message when a single engine call
 // lasts more than a second, and `failed` when the engine throws.
 
-import type { WasmDataset, WasmFit, WasmRecordChunk } from 'eoslab-wasm';
+import type { ValleySlice, WasmDataset, WasmFit, WasmRecordChunk } from 'eoslab-wasm';
+export type { ValleySlice } from 'eoslab-wasm';
 
 /** The engine's config, every field: its type is derived from the engine's own field table (state/engine-schema.ts, generated). */
 export type { EngineConfig } from '../state/engine-schema';
@@ -60,7 +61,7 @@ export type ToWorker =
 export type BusyWhat = 'step' | 'eigs';
 
 export type FromWorker =
-  | { type: 'progress'; chunk: RecordChunk; info: RunInfo; stepsPerSecond: number }
+  | { type: 'progress'; chunk: RecordChunk; info: RunInfo; stepsPerSecond: number; valley?: ValleySlice }
   // One engine call has lasted ms > 1000 so far (at most 4 such messages per second).
   | { type: 'busy'; what: BusyWhat; step: number; k: number; hvps: number; ms: number }
   // The engine threw while playing: the run is gone, its status is 'failed'.

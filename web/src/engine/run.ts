@@ -3,7 +3,7 @@
 // JSON text, read by the same code as `eos-run --config`. Errors are Error objects
 // with the engine's own message, naming the field and its range.
 
-import type { EngineInfo, EngineProgress, EosModule, HyperChange, RunHandle, SharpnessValues, WasmConfig, WasmDataset, WasmFit, WasmRecordChunk } from 'eoslab-wasm';
+import type { EngineInfo, EngineProgress, EosModule, HyperChange, RunHandle, SharpnessValues, ValleySlice, WasmConfig, WasmDataset, WasmFit, WasmRecordChunk } from 'eoslab-wasm';
 import type { RecordChunk } from './protocol';
 import { loadEngine } from './loader';
 
@@ -81,6 +81,11 @@ export class Run {
     if (typeof h.setProgress !== 'function') return false;
     h.setProgress(fn);
     return true;
+  }
+
+  /** The valley slice at the current parameters (eos::ValleySlice), without stepping. */
+  valley(points = 41): ValleySlice {
+    return this.h().valley(points);
   }
 
   /** Top-k Hessian eigenvalues at the current parameters, without stepping. */

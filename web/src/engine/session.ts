@@ -11,9 +11,12 @@ export class EngineSession {
   readonly eigEvery: number;
   /** How many eigenvalues those steps compute. */
   readonly neigs: number;
+  /** The valley view is on (config.valley): the worker sends a slice now and then. */
+  readonly valley: boolean;
 
   private constructor(private readonly run: Run) {
     const cfg: Partial<EngineConfig> = run.snapshot().config;
+    this.valley = (cfg as { valley?: boolean }).valley === true;
     this.eigEvery = Math.max(0, Number(cfg.eig_every) || 0);
     this.neigs = Math.max(0, Number(cfg.neigs) || 0);
   }
@@ -56,6 +59,11 @@ export class EngineSession {
 
   setBatch(batch: number): void {
     this.run.setBatch(batch);
+  }
+
+  /** The loss along the top eigendirection at the current parameters (41 forward passes and a warm eigensolve). */
+  valleySlice() {
+    return this.run.valley();
   }
 
   /** Frees the engine's run (idempotent). */

@@ -9,7 +9,7 @@
 // `result` or `error`. An exception from the engine while playing ends the run
 // with status 'failed' and a `failed` message; the worker stays usable.
 
-import type { EosModule } from 'eoslab-wasm';
+import type { EosModule, ValleySlice } from 'eoslab-wasm';
 import { assertNever, type FromWorker, type RecordChunk, type RunInfo, type RunStatus, type ToWorker } from './protocol';
 import { parseToWorker } from './parse';
 import { ChunkPlanner, eigStepsIn } from './planner';
@@ -60,11 +60,15 @@ export function defaultSchedule(): Schedule {
   };
 }
 
+/** Least time between two valley slices of a run (ms). */
+const VALLEY_EVERY_MS = 1000;
+
 const IDLE: RunInfo = { numParams: 0, step: 0, time: 0, lr: NaN, beta: NaN, threshold: NaN, status: 'idle', wasmBytes: 0 };
 
 function transferables(c: RecordChunk): Transferable[] {
   const all: (Float64Array | Int32Array | undefined)[] = [c.step, c.time, c.lr, c.beta, c.loss, c.accuracy, c.grad_norm, c.threshold, c.neig, c.hvps, c.eigs];
   all.push(c.pred_loss, c.sigma2); // the central flow's columns (absent from an older module)
+  all.push(c.raw, c.u_proj); // adaptive and valley columns
   all.push(c.test_loss, c.test_accuracy); // the held-out columns (runs with n_test > 0 only)
   return all.filter((a): a is Float64Array | Int32Array => a !== undefined).map((a) => a.buffer);
 }
@@ -234,9 +238,32 @@ class Core implements WorkerCore {
     if (after.status === 'diverged') this.setStatus('diverged');
     else if (this.until > 0 && after.step >= this.until) this.setStatus('done');
     const loss = chunk.rows ? chunk.loss[chunk.rows - 1] : NaN; // read before the buffers are transferred
-    this.post({ type: 'progress', chunk, info: this.info(), stepsPerSecond: this.planner.stepsPerSecond }, transferables(chunk));
+    const valley = this.valleyDue(s, this.runStatus !== 'playing'); // the chunk that ends a run always brings one
+    const extra = valley ? [valley.s, valley.loss, valley.iterS, valley.iterLoss].map((a) => a.buffer) : [];
+    this.post(
+      { type: 'progress', chunk, info: this.info(), stepsPerSecond: this.planner.stepsPerSecond, ...(valley ? { valley } : {}) },
+      [...transferables(chunk), ...extra],
+    );
     if (this.runStatus !== 'playing' || this.now() - this.lastFit >= this.fitEvery) this.postFit(loss);
     if (this.runStatus === 'playing') this.wake(0);
+  }
+
+  /**
+   * The valley slice, at most every VALLEY_EVERY_MS while the valley view is on: about 41
+   * forward passes and a warm-started eigensolve each time, so a few per second cost little
+   * next to the steps (bench/valley-cost.mjs measures it).
+   */
+  private lastValley = -Infinity;
+  private valleyDue(s: EngineSession, force = false): ValleySlice | null {
+    if (!s.valley || typeof (s as Partial<EngineSession>).valleySlice !== 'function') return null;
+    const now = this.now();
+    if (!force && now - this.lastValley < VALLEY_EVERY_MS) return null;
+    this.lastValley = now;
+    try {
+      return s.valleySlice();
+    } catch {
+      return null; // a view: never fails the run
+    }
   }
 
   /** One engine call of m steps, timed for the planner; null (and the run failed) if it threw. */

@@ -457,6 +457,7 @@ export class RunManager {
     switch (m.type) {
       case 'progress': {
         r.records.append(m.chunk);
+        if (m.valley) r.records.valley = m.valley;
         r.busy = null;
         const before = r.status;
         this.takeInfo(r, m.info);

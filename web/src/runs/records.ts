@@ -15,7 +15,7 @@
 // `cols`, `eig()`, `last()` and `toArrays()`' columns give the last value of each stored
 // row, which on exact rows is the row itself.
 
-import type { RecordChunk } from '../engine/protocol';
+import type { RecordChunk, ValleySlice } from '../engine/protocol';
 import { type TierRange, TieredStore } from './tiers';
 
 export const ROW_COLUMNS = ['step', 'time', 'lr', 'beta', 'loss', 'accuracy', 'grad_norm', 'threshold', 'neig', 'hvps'] as const;
@@ -93,8 +93,13 @@ export interface RecordArrays {
     min: EigExtent;
     max: EigExtent;
     resolution: Resolution[];
+    /** adam, rmsprop: the raw Hessian eigenvalues of the same rows (values are then those of P⁻¹H). */
+    raw?: number[][];
   };
 }
+
+/** How many of the latest u_proj values a run keeps for the valley view. */
+export const U_PROJ_KEEP = 400;
 
 export interface EigExtent {
   step: number[];
@@ -149,6 +154,12 @@ export class RunRecords {
   private eigRow: Float64Array;
   /** Whether the rows also hold CENTRAL_COLUMNS (a central flow's records). */
   readonly central: boolean;
+  /** adam, rmsprop: the raw Hessian eigenvalues, stored like eigStore (step, time, lr, raw1…rawk); made on the first. */
+  rawStore: TieredStore | null = null;
+  /** With the valley view: the latest steps' component along the top eigenvector, oldest first. */
+  readonly uProj: { step: number[]; value: number[] } = { step: [], value: [] };
+  /** The latest valley slice the engine sent, or null. */
+  valley: ValleySlice | null = null;
 
   constructor(k = 1, central = false) {
     this.k = k;
@@ -188,7 +199,7 @@ export class RunRecords {
 
   /** Bytes held by the typed arrays of both stores. */
   bytes(): number {
-    return this.store.bytes() + this.eigStore.bytes();
+    return this.store.bytes() + this.eigStore.bytes() + (this.rawStore?.bytes() ?? 0);
   }
 
   clear(k = this.k): void {
@@ -198,6 +209,10 @@ export class RunRecords {
       this.eigRow = new Float64Array(EIG_FIRST + k + TEST_COLUMNS.length);
     } else this.eigStore.clear();
     this.k = k;
+    this.rawStore = null;
+    this.uProj.step.length = 0;
+    this.uProj.value.length = 0;
+    this.valley = null;
   }
 
   append(chunk: RecordChunk): void {
@@ -218,6 +233,44 @@ export class RunRecords {
       row[EIG_FIRST + this.k + 1] = chunk.test_accuracy ? chunk.test_accuracy[i] : NaN;
       this.eigStore.push(row);
     }
+    this.appendAdaptive(chunk);
+  }
+
+  /** The raw sharpness of adam/rmsprop rows and the valley's u_proj, when the chunk has them. */
+  private appendAdaptive(chunk: RecordChunk): void {
+    const n = chunk.rows;
+    const ck = chunk.k;
+    const raw = chunk.raw as Float64Array | undefined;
+    if (raw) {
+      for (let i = 0; i < n; i++) {
+        if (chunk.neig[i] <= 0 || !Number.isFinite(raw[i * ck])) continue;
+        this.rawStore ??= RunRecords.eigStoreFor(this.k);
+        const row = this.eigRow;
+        row[EIG_STEP] = chunk.step[i];
+        row[EIG_TIME] = chunk.time[i];
+        row[EIG_LR] = chunk.lr[i];
+        for (let j = 0; j < this.k; j++) row[EIG_FIRST + j] = j < ck ? raw[i * ck + j] : NaN;
+        this.rawStore.push(row);
+      }
+    }
+    const up = chunk.u_proj as Float64Array | undefined;
+    if (up) {
+      const u = this.uProj;
+      for (let i = 0; i < n; i++) {
+        if (!Number.isFinite(up[i])) continue;
+        u.step.push(chunk.step[i]);
+        u.value.push(up[i]);
+      }
+      if (u.step.length > U_PROJ_KEEP) {
+        u.step.splice(0, u.step.length - U_PROJ_KEEP);
+        u.value.splice(0, u.value.length - U_PROJ_KEEP);
+      }
+    }
+  }
+
+  /** Latest raw sharpness (adam, rmsprop), NaN if none. */
+  lastRawSharpness(): number {
+    return this.rawStore ? this.rawStore.lastOf(EIG_FIRST) : NaN;
   }
 
   /** Last value of a column, NaN when empty. */
@@ -301,6 +354,11 @@ export class RunRecords {
       max: extent('max'),
       resolution: e.resolution().map(toResolution),
     };
+    const rs = this.rawStore;
+    if (rs) {
+      const per = Array.from({ length: this.k }, (_, j) => columnArray(rs, EIG_FIRST + j, 'last'));
+      out.eig.raw = Array.from({ length: rs.rows }, (_, r) => per.map((col) => col[r]));
+    }
     return out;
   }
 }

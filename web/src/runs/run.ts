@@ -63,6 +63,8 @@ export function fmtLr(lr: number): string {
 export function thresholdName(opt: RunSpec['opt']): string {
   if (opt === 'polyak') return '(2+2β)/η';
   if (opt === 'nesterov') return '(2+2β)/((1+2β)η)';
+  // On the preconditioned sharpness λmax(P⁻¹H) (Cohen et al. 2022); β is Adam's β₁.
+  if (opt === 'adam') return '(2+2β₁)/((1−β₁)η)';
   return '2/η';
 }
 
@@ -78,6 +80,10 @@ export function runLabel(spec: RunSpec): string {
       return 'Gradient flow';
     case 'central':
       return `Central flow η=${fmtLr(spec.lr)}`;
+    case 'adam':
+      return `Adam η=${fmtLr(spec.lr)} β₁=${spec.beta}`;
+    case 'rmsprop':
+      return `RMSProp η=${fmtLr(spec.lr)}`;
   }
 }
 

@@ -255,11 +255,13 @@ export const ENGINE_SCHEMA = {
         "polyak",
         "nesterov",
         "flow",
+        "adam",
+        "rmsprop",
         "central"
       ],
       "group": "optim",
       "label": "Optimiser",
-      "doc": "gd, polyak (heavy ball), nesterov, flow (gradient flow, RK4), or central (the central flow of GD).",
+      "doc": "gd, polyak (heavy ball), nesterov, flow (gradient flow, RK4), adam or rmsprop (torch.optim), or central (the central flow of GD).",
       "live": false,
       "advanced": false
     },
@@ -295,6 +297,53 @@ export const ENGINE_SCHEMA = {
       "doc": "Momentum of polyak and nesterov. Live: changes a running run.",
       "live": true,
       "advanced": false
+    },
+    {
+      "name": "beta1",
+      "type": "real",
+      "default": 0.9,
+      "min": 0,
+      "max": 1,
+      "min_open": false,
+      "max_open": true,
+      "ui_min": 0,
+      "ui_max": 0.99,
+      "group": "optim",
+      "label": "Adam β₁",
+      "doc": "Adam's first-moment decay; the threshold is (2+2β₁)/((1-β₁)η). Live: the β control changes it.",
+      "live": true,
+      "advanced": false
+    },
+    {
+      "name": "beta2",
+      "type": "real",
+      "default": 0.999,
+      "min": 0,
+      "max": 1,
+      "min_open": false,
+      "max_open": true,
+      "ui_min": 0.9,
+      "ui_max": 0.9999,
+      "group": "optim",
+      "label": "β₂",
+      "doc": "Second-moment decay of adam (β₂) and rmsprop (alpha; PyTorch's default there is 0.99).",
+      "live": false,
+      "advanced": false
+    },
+    {
+      "name": "eps",
+      "type": "real",
+      "default": 1e-8,
+      "min": 0,
+      "max": 1,
+      "min_open": false,
+      "max_open": false,
+      "log": true,
+      "group": "optim",
+      "label": "ε",
+      "doc": "Added to sqrt(v) in adam and rmsprop (outside the square root, as PyTorch).",
+      "live": false,
+      "advanced": true
     },
     {
       "name": "lr_schedule",
@@ -432,6 +481,16 @@ export const ENGINE_SCHEMA = {
       "group": "measure",
       "label": "Divergence factor",
       "doc": "A run has diverged when its loss exceeds this × the initial loss.",
+      "live": false,
+      "advanced": true
+    },
+    {
+      "name": "valley",
+      "type": "bool",
+      "default": false,
+      "group": "measure",
+      "label": "Valley view",
+      "doc": "Record each step's component along the top eigenvector (u_proj) for the valley view; does not change the run.",
       "live": false,
       "advanced": true
     }

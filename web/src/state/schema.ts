@@ -25,8 +25,8 @@ export type EngineValues = EngineConfig;
 export type EngineKey = keyof EngineValues;
 
 export type Optimiser = EngineValues['opt'];
-export const CHART_KINDS = ['loss', 'sharpness', 'scaled', 'sweep', 'data'] as const;
-export const PRESET_NAMES = ['eos', 'drop', 'momentum', 'ce', 'relu', 'diverge', 'figure1', 'sweep', 'sgd', 'central'] as const;
+export const CHART_KINDS = ['loss', 'sharpness', 'scaled', 'sweep', 'data', 'valley'] as const;
+export const PRESET_NAMES = ['eos', 'drop', 'momentum', 'ce', 'relu', 'diverge', 'figure1', 'sweep', 'sgd', 'central', 'adam', 'rmsprop'] as const;
 export type ChartKind = (typeof CHART_KINDS)[number];
 export type PresetName = (typeof PRESET_NAMES)[number];
 
@@ -114,7 +114,7 @@ const PAGE_FIELDS: Pick<Schema, keyof PageValues> = {
   },
   charts: {
     kind: 'enumlist', group: 'view', engine: false, default: ['loss', 'sharpness', 'scaled'], values: CHART_KINDS, minLen: 1,
-    label: 'Charts', doc: 'Charts shown: loss, sharpness, scaled (η·sharpness), sweep (each GD run’s settled sharpness against its 2/η), data (the training set and the selected run’s fit).',
+    label: 'Charts', doc: 'Charts shown: loss, sharpness, scaled (η·sharpness), sweep (each GD run’s settled sharpness against its 2/η), data (the training set and the selected run’s fit), valley (the loss along the top eigenvector and each step’s component along it).',
   },
   x: {
     kind: 'enum', group: 'view', engine: false, default: 'step', values: ['step', 'time'],
@@ -364,8 +364,14 @@ export function engineConfig(s: AppState, run: RunSpec): EngineValues {
   }
   out.opt = run.opt;
   out.lr = run.lr;
-  out.beta = run.beta;
-  if (run.opt === 'flow') out.batch = 0; // gradient flow follows the full-batch gradient: no mini-batch form
+  // Adam's β is its β₁ (the live β control acts on it); the momentum β keeps the state's.
+  if (run.opt === 'adam') out.beta1 = run.beta;
+  else out.beta = run.beta;
+  // Mini-batches are for the GD family: gradient flow follows the full-batch gradient, and
+  // Adam/RMSProp/the central flow build their state from it (the engine refuses a batch there).
+  if (run.opt !== 'gd' && run.opt !== 'polyak' && run.opt !== 'nesterov') out.batch = 0;
+  // The valley chart needs each step's component along the top eigenvector (a view: results do not change).
+  if (s.charts.includes('valley')) out.valley = true;
   return out as unknown as EngineValues;
 }
 
@@ -378,7 +384,8 @@ export function runSpecs(s: AppState): RunSpec[] {
     const gd = sweepLrs(s.sweep).map((lr): RunSpec => ({ opt: 'gd', lr, beta: s.beta }));
     return [...gd, { opt: 'flow' as const, lr: s.sweep.hi, beta: s.beta }].slice(0, MAX_RUNS);
   }
-  const first: RunSpec = s.central && s.opt === 'gd' ? { opt: s.opt, lr: s.lr, beta: s.beta, central: true } : { opt: s.opt, lr: s.lr, beta: s.beta };
+  const beta = s.opt === 'adam' ? s.beta1 : s.beta;
+  const first: RunSpec = s.central && s.opt === 'gd' ? { opt: s.opt, lr: s.lr, beta, central: true } : { opt: s.opt, lr: s.lr, beta };
   return [first, ...s.compare.map((r) => ({ ...r }))].slice(0, MAX_RUNS);
 }
 
@@ -388,7 +395,8 @@ export function withRuns(s: AppState, runs: readonly RunSpec[]): AppState {
   if (runs.length > 0) {
     out.opt = runs[0].opt;
     out.lr = runs[0].lr;
-    out.beta = runs[0].beta;
+    if (runs[0].opt === 'adam') out.beta1 = runs[0].beta;
+    else out.beta = runs[0].beta;
     out.central = runs[0].opt === 'gd' && runs[0].central === true;
   }
   out.compare = runs.slice(1).map((r) => ({ ...r }));

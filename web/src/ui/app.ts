@@ -8,6 +8,7 @@
 import { ChartBoard } from '../charts/board';
 import { SweepChart, type SweepSummary, sweepSummary } from '../charts/sweep';
 import { type DataChartStats, DataChart, MIN_GAP_MS } from '../charts/data';
+import { ValleyChart } from '../charts/valley';
 import { type Guide, STALL_LINE, guideFor } from '../runs/guide';
 import type { ExportedRun } from '../runs/export';
 import { toCSV, toJSON } from '../runs/export';
@@ -126,6 +127,7 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
   chartsEl.before(lrBar.el);
   let sweepChart: SweepChart | null = null;
   let dataChart: DataChart | null = null;
+  let valleyChart: ValleyChart | null = null;
 
   const messages = new Messages(msgEl);
   if (opts.messages?.length) messages.show('Some settings in the link were invalid and replaced by defaults:', opts.messages);
@@ -179,6 +181,12 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
     }
     if (dataChart) chartsEl.append(dataChart.figure);
     model.manager.setFit(dataChart ? MIN_GAP_MS : 0);
+    const valley = model.view.charts.includes('valley');
+    if (valley && !valleyChart) valleyChart = new ValleyChart(chartsEl);
+    else if (!valley && valleyChart) {
+      valleyChart.destroy();
+      valleyChart = null;
+    }
   }
 
   /** "Halve η now": the selected run's η in force, halved (3 significant digits), live. */
@@ -292,7 +300,7 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
         );
         break;
       case 'png':
-        download(charts.toPNG([...(sweepChart ? [sweepChart.canvas] : []), ...(dataChart ? [dataChart.canvas] : [])]), 'eos-lab-charts.png');
+        download(charts.toPNG([...(sweepChart ? [sweepChart.canvas] : []), ...(dataChart ? [dataChart.canvas] : []), ...(valleyChart ? [valleyChart.canvas] : [])]), 'eos-lab-charts.png');
         break;
       case 'load':
         saved.pick();
@@ -318,6 +326,7 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
     lrBar.update(sel, sel ? guideFor(sel) : null);
     sweepChart?.update(m.runs);
     dataChart?.setRun(sel ?? null);
+    valleyChart?.update(sel ?? m.runs[0]);
     const stalled = m.runs.find((r) => guideFor(r).stall?.stalled);
     setExplainLive(explainEl, stalled ? `${runLabel(stalled.spec)}: the sharpness stalled below the new 2/η. ${cap(STALL_LINE)}.` : '');
   }
@@ -401,6 +410,7 @@ export function mountApp(root: HTMLElement, opts: AppOptions): AppHandle {
       charts.destroy();
       sweepChart?.destroy();
       dataChart?.destroy();
+      valleyChart?.destroy();
       root.replaceChildren();
     },
   };

@@ -22,8 +22,8 @@ const GROUP_TITLES: [string, Group[]][] = [
   ['Measurement', ['measure']],
   ['View', ['view']],
 ];
-/** Fields with a control elsewhere: the run's optimiser (top fieldset), speed and preset (toolbar), compare (+ Add run). */
-const ELSEWHERE: readonly string[] = ['opt', 'lr', 'beta', 'speed', 'preset', 'compare'];
+/** Fields with a control elsewhere: the run's optimiser (top fieldset), speed and preset (toolbar), compare (+ Add run); Adam's β₁ is the run's β control. */
+const ELSEWHERE: readonly string[] = ['opt', 'lr', 'beta', 'speed', 'preset', 'compare', 'beta1'];
 
 export class ControlsPanel {
   readonly el: HTMLElement;
@@ -118,7 +118,10 @@ export class ControlsPanel {
       const f = SCHEMA[k as keyof AppState] as Field;
       if (f.datasets) c.el.hidden = !f.datasets.includes(settings.dataset);
     }
-    this.fields.get('beta')!.el.hidden = !(spec.opt === 'polyak' || spec.opt === 'nesterov');
+    this.fields.get('beta')!.el.hidden = !(spec.opt === 'polyak' || spec.opt === 'nesterov' || spec.opt === 'adam');
+    // For Adam the run's β is its β₁ (the engine's set_beta acts on it).
+    const betaLabel = this.fields.get('beta')!.el.querySelector('label');
+    if (betaLabel) betaLabel.textContent = spec.opt === 'adam' ? 'Adam β₁' : (SCHEMA.beta as Field).label;
     this.widths = [...settings.widths];
     if (!isFocused(this.depthInput)) this.depthInput.value = String(settings.widths.length);
     const flow = spec.opt === 'flow';

@@ -1,5 +1,6 @@
 // The explanation beside the charts: what sharpness is, why 2/η, what the visitor
-// sees (progressive sharpening, then the Edge of Stability), with the paper cited.
+// sees (progressive sharpening, then the Edge of Stability), with the papers cited:
+// Adam and RMSProp at their own edge, and the valley that explains 2/η.
 // Static text; the live numbers are in the run list.
 
 import { h } from './dom';
@@ -67,6 +68,16 @@ export function mountExplanation(root: HTMLElement): HTMLElement {
     h(
       'p',
       {},
+      h('strong', {}, 'Adam and RMSProp'),
+      ' (presets “Adam at its edge”, “RMSProp at its edge”) divide each step by a preconditioner P = diag(√v̂ + ε), the running root-mean-square of the gradient. ',
+      'They do not hold the raw sharpness λmax(H) (dotted line): it stays far below 2/η. What they hold is the ',
+      h('em', {}, 'preconditioned sharpness'),
+      ' λmax(P⁻¹H), the curvature the preconditioned step sees (solid line): it rises to the threshold of the preconditioned update and hovers there, ',
+      '2/η for RMSProp and (2 + 2β₁)/((1 − β₁)η) = 38/η for Adam with β₁ = 0.9 (the dashed line). Once there, the preconditioner adapts instead of the sharpness.',
+    ),
+    h(
+      'p',
+      {},
       h('strong', {}, 'Mini-batch SGD'),
       ' (setting “Mini-batch size”, preset “Mini-batch SGD”): each step follows the gradient of a few examples, reshuffled every epoch, ',
       'while the charts still show the loss and the sharpness of the full training set. With small batches the sharpness settles below 2/η; ',
@@ -82,6 +93,17 @@ export function mountExplanation(root: HTMLElement): HTMLElement {
       'It is drawn dashed in the run’s colour: its sharpness sits on the line while GD’s oscillates around it, and its predicted loss L + ½σ²S is GD’s average loss only while GD oscillates steadily (period 2) along the top eigenvector. ',
       'When GD instead sharpens past 2/η and a short catapult spike brings it back, the flow’s own loss L is the better guide to GD’s typical loss.',
     ),
+    h(
+      'p',
+      {},
+      h('strong', {}, 'The valley chart'),
+      ' shows why the line is 2/η. Along the top eigenvector u, the loss near the iterate is a valley whose curvature is the sharpness λ (the dashed parabola is ½λs²). ',
+      'A GD step multiplies the offset along u by (1 − ηλ): below 1/η the iterate slides down one wall, between 1/η and 2/η it crosses the valley and comes back closer, ',
+      'and at 2/η it bounces from wall to wall, so each step’s component along u flips sign every step (the lower chart). ',
+      'That bouncing moves the iterate along the gradient of the sharpness, towards flatter ground, which pushes the sharpness back to 2/η (',
+      h('em', {}, 'self-stabilisation'),
+      '). For Adam and RMSProp the direction is the top eigenvector of P⁻¹H in the metric of P, and the curvature is the preconditioned sharpness.',
+    ),
     h('p', { class: 'eos-explain-live', 'aria-live': 'polite', hidden: true }),
     h(
       'p',
@@ -89,6 +111,20 @@ export function mountExplanation(root: HTMLElement): HTMLElement {
       'J. Cohen, S. Kaur, Y. Li, J. Z. Kolter, A. Talwalkar. ',
       h('cite', {}, 'Gradient Descent on Neural Networks Typically Occurs at the Edge of Stability'),
       '. ICLR 2021.',
+    ),
+    h(
+      'p',
+      { class: 'eos-cite' },
+      'J. Cohen, B. Ghorbani, S. Krishnan, N. Agarwal, S. Medapati, M. Badura, D. Suo, D. Cardoze, Z. Nado, G. E. Dahl, J. Gilmer. ',
+      h('cite', {}, 'Adaptive Gradient Methods at the Edge of Stability'),
+      '. 2022.',
+    ),
+    h(
+      'p',
+      { class: 'eos-cite' },
+      'A. Damian, E. Nichani, J. D. Lee. ',
+      h('cite', {}, 'Self-Stabilization: The Implicit Bias of Gradient Descent at the Edge of Stability'),
+      '. ICLR 2023.',
     ),
   );
   return root;
