@@ -14,6 +14,7 @@
 #include "eoslab/lanczos.hpp"
 #include "eoslab/mlp.hpp"
 #include "eoslab/optim.hpp"
+#include "eoslab/pool.hpp"
 
 namespace eos {
 
@@ -24,6 +25,7 @@ struct Experiment::Impl {
   virtual std::vector<double> params() const = 0;
   virtual Eigen::Index num_params() const = 0;
   virtual std::vector<Layer> initial_layers() const = 0;
+  virtual void use_pool(ThreadPool* p) = 0;
 
   Spec spec;
   Dataset data;
@@ -36,6 +38,7 @@ struct Experiment::Impl {
   Status status = Status::Running;
   std::vector<HyperChange> changes;
   ProgressFn progress;  // empty: none
+  std::unique_ptr<ThreadPool> pool;  // null: one thread
   // Scheduled updates not yet applied, by step (stable: same-step updates in order).
   std::vector<std::pair<std::int64_t, HyperUpdate>> pending;
 
@@ -206,6 +209,7 @@ struct ImplT final : Experiment::Impl {
     return p;
   }
   Eigen::Index num_params() const override { return mlp.num_params(); }
+  void use_pool(ThreadPool* p) override { mlp.set_pool(p); }
 
   std::vector<Experiment::Layer> initial_layers() const override {
     std::vector<Experiment::Layer> out;
@@ -295,6 +299,17 @@ void Experiment::set_beta(double beta) {
 
 SharpnessResult Experiment::sharpness(int k) { return impl_->sharpness(k); }
 void Experiment::set_progress(ProgressFn fn) { impl_->progress = std::move(fn); }
+void Experiment::set_threads(int n) {
+  n = std::clamp(n, 1, kMaxThreads);
+  if (n == threads()) return;
+  impl_->use_pool(nullptr);
+  impl_->pool.reset();
+  if (n > 1) {
+    impl_->pool = std::make_unique<ThreadPool>(n);
+    impl_->use_pool(impl_->pool.get());
+  }
+}
+int Experiment::threads() const { return impl_->pool ? impl_->pool->size() : 1; }
 Status Experiment::status() const { return impl_->status; }
 std::int64_t Experiment::step_count() const { return impl_->t; }
 double Experiment::time() const { return impl_->time; }

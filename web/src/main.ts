@@ -3,7 +3,9 @@
 // (window.__eos) so browser tests read the runs' data, not pixels.
 
 import './style.css';
+import { requestIsolation } from './coi';
 import { createEngineWorker } from './engine-worker';
+import { type ThreadStats, threadStats, withThreadBudget } from './engine/threads';
 import { parseQuery, toQuery } from './state/url';
 import { type AppHandle, mountApp } from './ui/app';
 import { addShareButton } from './ui/share';
@@ -17,16 +19,19 @@ export type TestHook = Pick<
 declare global {
   interface Window {
     __eos?: TestHook;
+    /** The engine's threads on this page (engine/threads.ts): isolation, budget, threads in use. */
+    __eosThreads?: ThreadStats;
   }
 }
 
+requestIsolation(); // static hosts: a service worker adds COOP/COEP (threads), after one reload
 const root = document.getElementById('app');
 if (root) {
   const { state, messages } = parseQuery(location.search);
   const app = mountApp(root, {
     initial: state,
     messages,
-    createWorker: createEngineWorker,
+    createWorker: withThreadBudget(createEngineWorker),
     onStateChange: (s) => {
       const q = toQuery(s);
       history.replaceState(history.state, '', q ? `?${q}` : location.pathname);
@@ -35,4 +40,5 @@ if (root) {
   addShareButton(root, app.state); // "Share / embed" dialog
   const { runs, status, state: current, messages: texts, setLr, select, playing, drawStats, play, pause, reset, sweep, guides } = app;
   window.__eos = { runs, status, state: current, messages: texts, setLr, select, playing, drawStats, play, pause, reset, sweep, guides };
+  window.__eosThreads = threadStats;
 }

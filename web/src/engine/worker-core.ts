@@ -15,6 +15,7 @@ import { parseToWorker } from './parse';
 import { ChunkPlanner, eigStepsIn } from './planner';
 import { BusyReporter, failureMessage } from './busy';
 import { EngineSession } from './session';
+import { countPlaying, shareOf } from './threads';
 
 export type Post = (msg: FromWorker, transfer: Transferable[]) => void;
 
@@ -82,6 +83,9 @@ class Core implements WorkerCore {
   private failure = '';
   private gen = 0; // bumped to cancel the scheduled chunk (pause, create, stop)
   private disposed = false;
+  // The page-wide thread budget (threads.ts), when the page sent one; threads in use.
+  private budget: { cells: Int32Array; slot: number; total: number } | null = null;
+  private threadsInUse = 1;
 
   constructor(
     private readonly mod: EosModule,
@@ -128,6 +132,10 @@ class Core implements WorkerCore {
         return this.result(msg.id);
       case 'stop':
         this.dropRun();
+        return this.result(msg.id);
+      case 'threads':
+        this.budget = { cells: new Int32Array(msg.budget), slot: msg.slot, total: msg.total };
+        this.markPlaying();
         return this.result(msg.id);
       default:
         assertNever(msg);
@@ -209,12 +217,30 @@ class Core implements WorkerCore {
     const after = s.info();
     if (after.status === 'diverged') this.setStatus('diverged');
     else if (this.until > 0 && after.step >= this.until) this.setStatus('done');
-    this.post({ type: 'progress', chunk, info: this.info(), stepsPerSecond: this.planner.stepsPerSecond }, transferables(chunk));
+    this.post(
+      { type: 'progress', chunk, info: this.info(), stepsPerSecond: this.planner.stepsPerSecond, threads: this.threadsInUse, module: this.mod.threaded?.() ? 'threaded' : 'single' },
+      transferables(chunk),
+    );
     if (this.runStatus === 'playing') this.wake(0);
+  }
+
+  /** This run's share of the page's thread budget, re-read before every chunk. */
+  private applyThreads(s: EngineSession): void {
+    const b = this.budget;
+    if (!b) return;
+    const want = shareOf(b.total, countPlaying(b.cells));
+    if (want !== this.threadsInUse) this.threadsInUse = s.setThreads(want);
+  }
+
+  /** Sets this worker's budget slot to 1 while its run plays, else 0. */
+  private markPlaying(): void {
+    const b = this.budget;
+    if (b && b.slot >= 0) Atomics.store(b.cells, b.slot, this.runStatus === 'playing' ? 1 : 0);
   }
 
   /** One engine call of m steps, timed for the planner; null (and the run failed) if it threw. */
   private runChunk(s: EngineSession, start: number, m: number): RecordChunk | null {
+    this.applyThreads(s);
     const t0 = this.now();
     this.busy.begin();
     try {
@@ -253,6 +279,7 @@ class Core implements WorkerCore {
 
   private setStatus(s: RunStatus): void {
     this.runStatus = s;
+    this.markPlaying();
     if (s !== 'playing') this.gen++; // cancels a scheduled chunk
   }
 
@@ -260,6 +287,7 @@ class Core implements WorkerCore {
   private dropRun(): void {
     this.session?.dispose();
     this.session = null;
+    this.threadsInUse = 1;
     this.failedInfo = null;
     this.failure = '';
     this.until = 0;
