@@ -1,7 +1,7 @@
 // End-to-end tests of the engine's threads in Debian's Chromium, against dist/ (built
 // beforehand). `vite preview` (what `npm start` runs) sends COOP/COEP, so the full page is
 // cross-origin isolated: its engine workers load the pthreads twin and a run of a
-// 300-example problem (5 example blocks) computes on more than one thread. The same
+// 300-example problem (4 example blocks) computes on more than one thread. The same
 // dist/ served by a plain static server without those headers (as a third-party blog
 // would) runs embed.html single-threaded, with no error and no console noise.
 // On that plain server, the full page's service worker (public/coi-sw.js, forced with
@@ -19,7 +19,7 @@ import { browserSuite } from './harness.mjs';
 import { DIST, HOST, assert, freePort, serveDist, waitFor } from './util.mjs';
 
 const MIME = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json' };
-// 300 examples: 5 blocks, so more than one thread has work.
+// 300 examples: 4 blocks, so more than one thread has work.
 const PROBLEM = 'dataset=gaussian-mixture&n=300&d=8&classes=4&widths=24,16&speed=0';
 
 let isolatedOrigin;

@@ -86,11 +86,13 @@ TEST_CASE("example blocks depend on n only and cover the batch", "[threads]") {
     REQUIRE(total == n);
     if (b.count > 1) {
       CHECK(b.size % 8 == 0);
-      CHECK(b.size >= eos::BlockLayout::kMinBlock - 8);
+      CHECK(b.size >= eos::BlockLayout::kMinBlock);
     }
   }
   CHECK(eos::example_blocks(40).count == 1);  // the toy problems stay in one block
-  CHECK(eos::example_blocks(1000).count == 16);
+  CHECK(eos::example_blocks(127).count == 1);
+  CHECK(eos::example_blocks(128).count == 2);
+  CHECK(eos::example_blocks(1000).count >= 8);  // work for 8 threads on problem B
 }
 
 TEST_CASE("thread pool: every index once, exceptions reach the caller", "[threads]") {
@@ -167,7 +169,7 @@ TEST_CASE("1, 2 and 3 threads give bit-identical runs", "[threads]") {
   };
   std::vector<Case> cases;
   {
-    eos::Config c;  // float32 classification, 5 blocks, eigenvalues every 5 steps
+    eos::Config c;  // float32 classification, 4 blocks, eigenvalues every 5 steps
     c.dataset = "gaussian-mixture";
     c.n = 300;
     c.d = 8;
@@ -189,7 +191,7 @@ TEST_CASE("1, 2 and 3 threads give bit-identical runs", "[threads]") {
     eos::Config c;  // regression, gradient flow (RK4 evaluates the gradient off the iterate)
     c.dataset = "chebyshev";
     c.degree = 4;
-    c.n = 150;
+    c.n = 200;
     c.widths = {16};
     c.opt = "flow";
     c.eig_every = 4;

@@ -27,7 +27,7 @@ after(() => {
 });
 
 const J = (cfg) => JSON.stringify(cfg);
-// 300 examples: 5 blocks of 64 (the last 44); eigenvalues every 5 steps.
+// 300 examples: 4 blocks of 80 (the last 60); eigenvalues every 5 steps.
 const CFG = { dataset: 'gaussian-mixture', n: 300, d: 8, classes: 4, noise: 1, widths: [24, 16], lr: 0.5, eig_every: 5, neigs: 3 };
 const KEYS = ['step', 'time', 'lr', 'loss', 'accuracy', 'grad_norm', 'threshold', 'neig', 'hvps', 'eigs'];
 

@@ -7,13 +7,12 @@ namespace eos {
 
 BlockLayout example_blocks(std::int64_t n) {
   BlockLayout b;
-  if (n <= BlockLayout::kMinBlock) {
+  const std::int64_t want = std::min<std::int64_t>(BlockLayout::kMaxBlocks, n / BlockLayout::kMinBlock);
+  if (want <= 1) {
     b.count = 1;
     b.size = std::max<std::int64_t>(n, 1);
     return b;
   }
-  const std::int64_t want =
-      std::min<std::int64_t>(BlockLayout::kMaxBlocks, (n + BlockLayout::kMinBlock - 1) / BlockLayout::kMinBlock);
   const std::int64_t per = (n + want - 1) / want;
   b.size = (per + 7) / 8 * 8;
   b.count = int((n + b.size - 1) / b.size);

@@ -24,8 +24,9 @@ inline constexpr int kMaxThreads = 64;
 inline constexpr int kDefaultThreadCap = 8;
 
 // The example blocks of an n-example batch: `count` blocks of `size` columns (the last
-// one shorter). At least kMinBlock examples per block, at most kMaxBlocks blocks, the
-// size a multiple of 8 (so every block starts 32-byte aligned in float and double).
+// one shorter). count = min(kMaxBlocks, floor(n / kMinBlock)), at least 1, so `size` is at
+// least kMinBlock; `size` is a multiple of 8 (every block starts 32-byte aligned in float
+// and double). Batches under 2 kMinBlock examples (the toy problems) are one block.
 struct BlockLayout {
   int count = 1;
   std::int64_t size = 0;
