@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { EosModule } from 'eoslab-wasm';
 import { loadEngine } from '../../web/src/engine/loader';
-import { MAX_SLOTS, countPlaying, shareOf, withThreadBudget } from '../../web/src/engine/threads';
+import { MAX_SLOTS, countPlaying, shareOf, threadStats, withThreadBudget } from '../../web/src/engine/threads';
 import { harness, SMALL, wrapModule } from './worker-harness';
 
 let mod: EosModule;
@@ -26,9 +26,27 @@ test('shares: floor(budget / playing), at least one thread', () => {
   expect(countPlaying(cells)).toBe(2);
 });
 
-test('without cross-origin isolation (Node here) the factory is left as it is', () => {
-  const f = () => ({ postMessage() {}, terminate() {}, onmessage: null, onerror: null });
-  expect(withThreadBudget(f)).toBe(f);
+test('without cross-origin isolation (Node here) a worker gets no threads message; its progress still counts', () => {
+  const posted: unknown[] = [];
+  let terminated = 0;
+  const real = {
+    postMessage: (m: unknown) => posted.push(m),
+    terminate: () => terminated++,
+    onmessage: null as ((ev: MessageEvent) => void) | null,
+    onerror: null,
+  };
+  const w = withThreadBudget(() => real)();
+  expect(posted).toEqual([]);
+  const got: unknown[] = [];
+  w.onmessage = (ev) => got.push(ev.data);
+  const progress = { type: 'progress', threads: 1, module: 'single' };
+  real.onmessage?.({ data: progress } as MessageEvent);
+  expect(got).toEqual([progress]);
+  expect(threadStats).toMatchObject({ isolated: false, total: 1, module: 'single', lastInUse: 1 });
+  w.postMessage({ type: 'info', id: 1 });
+  expect(posted).toEqual([{ type: 'info', id: 1 }]);
+  w.terminate();
+  expect(terminated).toBe(1);
 });
 
 describe('a worker in the budget', () => {

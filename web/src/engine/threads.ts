@@ -107,15 +107,15 @@ class BudgetedWorker implements WorkerLikeBase {
 /**
  * Wraps a factory of engine workers so that, on an isolated page, each worker joins the
  * page-wide thread budget (a `threads` message right after creation). Elsewhere the
- * factory is returned as it is.
+ * workers are left alone (one thread each); either way their progress fills threadStats.
  */
 export function withThreadBudget<W extends WorkerLikeBase>(factory: () => W): () => W {
   const total = budgetTotal();
   threadStats.isolated = isolated();
   threadStats.total = total;
-  if (total <= 1) return factory;
   return () => {
     const real = factory();
+    if (total <= 1) return new BudgetedWorker(real, -1, NaN) as unknown as W;
     cells ??= new Int32Array(new SharedArrayBuffer(4 * MAX_SLOTS));
     const slot = freeSlots.pop() ?? (nextSlot < MAX_SLOTS ? nextSlot++ : -1);
     if (slot >= 0) Atomics.store(cells, slot, 0);
