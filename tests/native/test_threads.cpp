@@ -237,7 +237,7 @@ TEST_CASE("a run may change its thread count between steps without changing its 
   CHECK(e.threads() == 1);
 }
 
-TEST_CASE("eos-run --threads 1 and 3 print the same bytes; bad values are refused", "[threads][cli]") {
+TEST_CASE("eos-run --threads 1 and 3 print the same bytes, bad values are refused", "[threads][cli]") {
   const std::string base = std::string(EOS_RUN_PATH) +
                            " --dataset gaussian-mixture --n 260 --d 5 --classes 3 --widths 12 --steps 30"
                            " --eig-every 10 --format json";
