@@ -64,7 +64,12 @@ function elementBundle(): Plugin {
             output: {
               entryFileNames: 'eos-lab-worker.js',
               chunkFileNames: 'eos-lab-worker-[name]-[hash].js',
-              assetFileNames: (a) => ((a.names ?? []).some((n) => n.endsWith('.wasm')) ? 'eos-lab.wasm' : 'eos-lab-[name]-[hash][extname]'),
+              assetFileNames: (a) =>
+                (a.names ?? []).some((n) => n.endsWith('eoslab_mt.wasm'))
+                  ? 'eos-lab-mt.wasm'
+                  : (a.names ?? []).some((n) => n.endsWith('.wasm'))
+                    ? 'eos-lab.wasm'
+                    : 'eos-lab-[name]-[hash][extname]',
             },
           },
         },
@@ -72,6 +77,14 @@ function elementBundle(): Plugin {
     },
   };
 }
+
+// Cross-origin isolation for `npm start` (vite preview) and the dev server: with it the
+// page has SharedArrayBuffer and the engine runs its threaded module (engine/threads.ts).
+// Static hosts that cannot send headers get them from the service worker in public/.
+const isolationHeaders = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
 
 export default defineConfig({
   root: webRoot,
@@ -85,6 +98,6 @@ export default defineConfig({
     rolldownOptions: { input: Object.keys(pages()).length > 0 ? pages() : undefined },
   },
   worker: { format: 'es' },
-  server: { host: '127.0.0.1', port: 5173 },
-  preview: { host: '127.0.0.1', port: 4173 },
+  server: { host: '127.0.0.1', port: 5173, headers: isolationHeaders },
+  preview: { host: '127.0.0.1', port: 4173, headers: isolationHeaders },
 });

@@ -1,31 +1,40 @@
 // Native benchmark (not a test): ms per GD step, per Hessian-vector product, per
 // top-1 and top-5 sharpness (cold and warm-started Lanczos, with the HVPs used),
 // for problems A and B of eoslab/bench.hpp, float32. `--json` prints one JSON
-// object per problem for bench/bench_wasm.mjs, which runs the same code in WASM.
+// object per problem for bench/bench_wasm.mjs, which runs the same code in WASM;
+// `--threads N` evaluates the example blocks on N threads.
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
 #include "eoslab/bench.hpp"
 
 int main(int argc, char** argv) {
-  const bool json = argc > 1 && std::strcmp(argv[1], "--json") == 0;
+  bool json = false;
+  int threads = 1;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--json") == 0) json = true;
+    else if (std::strcmp(argv[i], "--threads") == 0 && i + 1 < argc) threads = std::atoi(argv[++i]);
+  }
+  if (threads < 1) threads = 1;
   std::vector<std::pair<char, eos::BenchResult>> rs;
-  for (char p : {'A', 'B'}) rs.emplace_back(p, eos::bench_config(eos::bench_problem(p), eos::bench_inner(p)));
+  for (char p : {'A', 'B'})
+    rs.emplace_back(p, eos::bench_config(eos::bench_problem(p), eos::bench_inner(p), threads));
   if (json) {
     std::printf("[");
     for (std::size_t i = 0; i < rs.size(); ++i) {
       const auto& [name, r] = rs[i];
-      std::printf("%s{\"problem\":\"%c\",\"params\":%lld,\"step_ms\":%.6g,\"hvp_ms\":%.6g,"
+      std::printf("%s{\"problem\":\"%c\",\"threads\":%d,\"params\":%lld,\"step_ms\":%.6g,\"hvp_ms\":%.6g,"
                   "\"top1_cold_ms\":%.6g,\"top1_cold_hvps\":%d,\"top1_warm_ms\":%.6g,\"top1_warm_hvps\":%d,"
                   "\"top5_cold_ms\":%.6g,\"top5_cold_hvps\":%d,\"top5_warm_ms\":%.6g,\"top5_warm_hvps\":%d}",
-                  i ? "," : "", name, r.params, r.step_ms, r.hvp_ms, r.cold_ms[0], r.cold_hvps[0], r.warm_ms[0],
+                  i ? "," : "", name, r.threads, r.params, r.step_ms, r.hvp_ms, r.cold_ms[0], r.cold_hvps[0], r.warm_ms[0],
                   r.warm_hvps[0], r.cold_ms[1], r.cold_hvps[1], r.warm_ms[1], r.warm_hvps[1]);
     }
     std::printf("]\n");
     return 0;
   }
-  std::printf("EoS Lab native benchmark (float32, best of reps, ms)\n");
+  std::printf("EoS Lab native benchmark (float32, %d thread(s), best of reps, ms)\n", rs[0].second.threads);
   std::printf("%-3s %8s %9s %9s %18s %18s %18s %18s\n", "", "params", "GD step", "HVP", "top-1 cold (HVPs)",
               "top-1 warm (HVPs)", "top-5 cold (HVPs)", "top-5 warm (HVPs)");
   for (const auto& [name, r] : rs)

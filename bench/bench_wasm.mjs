@@ -7,9 +7,14 @@
 // The timing loops run inside each build (the binding's bench() is a copy of
 // bench_native.cpp's run()), so JS<->WASM call overhead is not measured.
 //
-// Usage: node bench/bench_wasm.mjs [--native PATH] [--problems A,B] [--rounds N] [--json] [--allow-liftoff]
+// A second table per problem times 1, 2 and all cores: native `eos-bench --threads N` next
+// to the pthreads twin of the module (Node flavour), with the speed-ups.
+//
+// Usage: node bench/bench_wasm.mjs [--native PATH] [--problems A,B] [--rounds N] [--json] [--allow-liftoff] [--no-threads]
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -43,9 +48,9 @@ async function loadFlavour(base) {
   return factory({ wasmBinary: readFileSync(wasm) });
 }
 
-function runNative() {
+function runNative(extra = []) {
   if (!existsSync(nativePath)) return { error: `${nativePath} not found (build the native preset)` };
-  const r = spawnSync(nativePath, ['--json'], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const r = spawnSync(nativePath, ['--json', ...extra], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.error || r.status !== 0) return { error: `eos-bench failed: ${r.error ?? r.stderr}` };
   const byName = {};
   for (const row of JSON.parse(r.stdout)) byName[row.problem] = row;
@@ -136,8 +141,61 @@ for (const p of wanted) {
   for (const r of table) log(`  ${r.map((cell, j) => (j === 0 ? String(cell).padEnd(widths[j]) : String(cell).padStart(widths[j]))).join('  ')}`);
 }
 
+// ------------------------------------------------------------------ threads column
+// The same work on 1, 2 and all cores: native `eos-bench --threads N` and the pthreads
+// twin in Node (build/wasm/node/eoslab_mt_node.js, CommonJS: the ES6 pthreads glue of
+// Emscripten 3.1.6 cannot run in Node), whose pthread pool is spawned at start-up.
+const threadCounts = [...new Set([1, 2, cpus().length])].sort((a, b) => a - b);
+const mtPath = join(REPO, 'build', 'wasm', 'node', 'eoslab_mt_node.js');
+const threadResults = {};
+if (!process.argv.includes('--no-threads') && existsSync(mtPath)) {
+  const factory = createRequire(import.meta.url)(mtPath);
+  const mt = await factory({ wasmBinary: readFileSync(mtPath.replace(/\.js$/, '.wasm')), eosPoolSize: Math.max(...threadCounts) - 1 });
+  mt.bench(PROBLEMS.A.config, 5, 1); // warm-up
+  for (const t of threadCounts) {
+    for (let r = 0; r < rounds; r++) {
+      const nat = runNative(['--threads', String(t)]);
+      for (const p of wanted) {
+        const m = ((threadResults[p] ??= {})[t] ??= { native: null, wasm: null });
+        if (!nat.error) m.native = keepBest(m.native, nat.byName[p]);
+        m.wasm = keepBest(m.wasm, mt.bench(PROBLEMS[p].config, PROBLEMS[p].inner, t));
+      }
+    }
+  }
+  for (const p of wanted) {
+    log(`\n${PROBLEMS[p].label}: threads (native eos-bench --threads N; WASM = the pthreads twin in Node), ms`);
+    const head = [''];
+    for (const t of threadCounts) head.push(`native ${t}T`);
+    for (const t of threadCounts) head.push(`WASM ${t}T`);
+    for (const t of threadCounts.slice(1)) head.push(`nat 1T/${t}T`, `WASM 1T/${t}T`);
+    head.push(`WASM/native ${threadCounts.at(-1)}T`);
+    const table = [head];
+    const ms = (x) => (x === undefined || x === null ? '-' : x < 0.1 ? x.toFixed(4) : x < 10 ? x.toFixed(3) : x.toFixed(1));
+    const ratio = (num, den) => (num > 0 && den > 0 ? `${(num / den).toFixed(2)}x` : '-');
+    for (const [name, key] of METRICS) {
+      const row = [name];
+      const byT = threadResults[p];
+      for (const t of threadCounts) row.push(ms(byT[t].native?.[key]));
+      for (const t of threadCounts) row.push(ms(byT[t].wasm?.[key]));
+      for (const t of threadCounts.slice(1)) {
+        row.push(ratio(byT[1].native?.[key], byT[t].native?.[key]), ratio(byT[1].wasm?.[key], byT[t].wasm?.[key]));
+      }
+      const last = threadCounts.at(-1);
+      row.push(ratio(byT[last].native?.[key], byT[last].wasm?.[key]));
+      table.push(row);
+    }
+    const used = threadCounts.map((t) => `${t}→${threadResults[p][t].wasm?.threads ?? '?'}`).join(', ');
+    log(`  (WASM threads requested→used: ${used})`);
+    const widths = head.map((_, j) => Math.max(...table.map((r) => String(r[j]).length)));
+    for (const r of table) log(`  ${r.map((cell, j) => (j === 0 ? String(cell).padEnd(widths[j]) : String(cell).padStart(widths[j]))).join('  ')}`);
+  }
+  mt.PThread?.terminateAllThreads?.();
+} else if (!process.argv.includes('--no-threads')) {
+  log(`\nthreads: ${mtPath} not found (build the wasm preset), no threads column`);
+}
+
 if (asJson) {
-  console.log(JSON.stringify({ node: process.version, results }, null, 1));
+  console.log(JSON.stringify({ node: process.version, results, threads: threadResults }, null, 1));
 } else if (Number.isFinite(worstSimd)) {
   log(`\nSlowest WASM-SIMD row runs at ${worstSimd.toFixed(2)}x native speed (target >= 0.7x).`);
 }

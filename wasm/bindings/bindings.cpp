@@ -45,6 +45,7 @@
 #include "eoslab/fit.hpp"
 #include "eoslab/json.hpp"
 #include "eoslab/mlp.hpp"
+#include "eoslab/pool.hpp"
 #include "eoslab/rng.hpp"
 
 using emscripten::val;
@@ -154,6 +155,20 @@ class RunHandle {
       return true;
     });
   }
+
+  // Threads for the example blocks (a run-time option, never part of the config:
+  // results are bit-identical for any count). The single-threaded module stays at 1;
+  // the threaded one at most at its pthread pool + 1. Returns the count in use.
+  int set_threads(double n) {
+    return guarded(-1, [&] {
+      if (!(n >= 1 && n <= eos::kMaxThreads && n == std::floor(n)))
+        throw eos::ConfigError("threads must be an integer in [1, " + std::to_string(eos::kMaxThreads) + "], got " +
+                               eos::json_number(n));
+      exp_.set_threads(int(n));
+      return exp_.threads();
+    });
+  }
+  int threads() const { return exp_.threads(); }
 
   // Top-k eigenvalues at the current parameters (no step): {values, hvps, converged}.
   val sharpness(double k_js) {
@@ -440,6 +455,15 @@ std::string last_error() { return g_last_error; }
 // (Eigen's SSE code translated to wasm SIMD), "None" for the scalar one.
 std::string simd_in_use() { return Eigen::SimdInstructionSetsInUse(); }
 
+// True in the pthreads build (compiled with -pthread), false in the single-threaded one.
+bool threaded() {
+#if defined(__EMSCRIPTEN_PTHREADS__)
+  return true;
+#else
+  return false;
+#endif
+}
+
 // Allocator state for the leak test: bytes in use (mallinfo uordblks), the
 // allocator's arena, and the size of wasm memory.
 val heap_stats() {
@@ -456,12 +480,14 @@ val heap_stats() {
 // eos::bench_config (wasm/src/bench.cpp) is the same code bench/bench_native.cpp
 // times, run inside wasm (steady_clock is performance.now() here), so
 // bench/bench_wasm.mjs compares like with like.
-val bench(std::string config_json, int inner) {
+val bench(std::string config_json, int inner, int threads) {
   return guarded(val::null(), [&] {
     if (inner < 1) throw eos::ConfigError("inner must be >= 1");
-    const eos::BenchResult r = eos::bench_config(config_from_text(config_json), inner);
+    if (threads < 1 || threads > eos::kMaxThreads) throw eos::ConfigError("threads must be in [1, 64]");
+    const eos::BenchResult r = eos::bench_config(config_from_text(config_json), inner, threads);
     val o = val::object();
     o.set("params", val(double(r.params)));
+    o.set("threads", val(r.threads));
     o.set("step_ms", val(r.step_ms));
     o.set("hvp_ms", val(r.hvp_ms));
     for (int i = 0; i < 2; ++i) {
@@ -499,6 +525,8 @@ EMSCRIPTEN_BINDINGS(eoslab) {
       .function("_eosValley", &RunHandle::valley)
       .function("_eosSetValley", &RunHandle::set_valley)
       .function("_eosSetProgress", &RunHandle::set_progress)
+      .function("_eosSetThreads", &RunHandle::set_threads)
+      .function("threads", &RunHandle::threads)
       .function("info", &RunHandle::info)
       .function("params", &RunHandle::params)
       .function("changes", &RunHandle::changes)
@@ -514,5 +542,6 @@ EMSCRIPTEN_BINDINGS(eoslab) {
   function("benchProblem", &bench_problem);
   function("_eosLastError", &last_error);
   function("simdInUse", &simd_in_use);
+  function("threaded", &threaded);
   function("heapStats", &heap_stats);
 }

@@ -42,8 +42,10 @@ addOnInit(function () {
   Module['normalizeConfig'] = function (configJson) {
     return check(Module['_eosNormalizeConfig'](json('normalizeConfig', configJson)));
   };
-  Module['bench'] = function (configJson, inner) {
-    return check(Module['_eosBench'](json('bench', configJson), number('inner', inner) | 0));
+  // threads: optional (default 1); more than the module can start runs on those it has.
+  Module['bench'] = function (configJson, inner, threads) {
+    var t = threads === undefined ? 1 : number('threads', threads) | 0;
+    return check(Module['_eosBench'](json('bench', configJson), number('inner', inner) | 0, t));
   };
 
   var P = Module['RunHandle'].prototype;
@@ -58,6 +60,12 @@ addOnInit(function () {
   };
   P['setBatch'] = function (batch) {
     check(this['_eosSetBatch'](number('batch', batch)));
+  };
+  // Returns the thread count in use (at most the module's pthread pool + 1; 1 without threads).
+  P['setThreads'] = function (n) {
+    var r = this['_eosSetThreads'](number('n', n));
+    if (r < 0) fail();
+    return r;
   };
   P['sharpness'] = function (k) {
     return check(this['_eosSharpness'](number('k', k)));

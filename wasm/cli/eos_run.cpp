@@ -3,8 +3,8 @@
 // or JSON on stdout, can dump the exact problem (data + initial weights) as JSON so
 // that another implementation can rerun it, and prints the config schema.
 // One flag per config field, --name-with-dashes, comes from the field table
-// (eoslab/fields.hpp); --steps, --config, --format, --dump-problem and --schema
-// are the CLI's own options.
+// (eoslab/fields.hpp); --steps, --config, --format, --dump-problem, --threads and
+// --schema are the CLI's own options.
 //
 // Exit codes: 0 = run finished (also when it diverged: that is a result),
 // 2 = bad flag, value or config (one-line message on stderr), 1 = other errors (I/O).
@@ -25,6 +25,7 @@
 #include "eoslab/experiment.hpp"
 #include "eoslab/fields.hpp"
 #include "eoslab/json.hpp"
+#include "eoslab/pool.hpp"
 #include "output.hpp"
 
 namespace {
@@ -45,6 +46,7 @@ struct Options {
   std::string dump_path;
   std::string config_path;
   bool schema = false;
+  int threads = eos::default_threads();  // run-time only: results do not depend on it
   std::set<std::string> from_flags;  // config fields set on the command line
 };
 
@@ -59,6 +61,17 @@ std::int64_t parse_steps(const std::string& v) {
   });
   const std::int64_t x = decimal && from == 0 && v.size() <= 12 ? std::stoll(v) : -1;
   if (x < 0 || x > kMaxSteps) throw UsageError{"--" + steps_range() + (decimal ? v : squote(v))};
+  return x;
+}
+
+int parse_threads(const std::string& v) {
+  const bool decimal = !v.empty() && v.size() <= 3 && std::all_of(v.begin(), v.end(), [](char c) {
+    return c >= '0' && c <= '9';
+  });
+  const int x = decimal ? std::stoi(v) : -1;
+  if (x < 1 || x > eos::kMaxThreads)
+    throw UsageError{"--threads must be an integer in [1, " + std::to_string(eos::kMaxThreads) + "], got " +
+                     (decimal ? v : squote(v))};
   return x;
 }
 
@@ -92,6 +105,9 @@ const std::vector<CliOption>& cli_options() {
          if (v.empty()) throw UsageError{"--dump-problem needs a file name"};
          o.dump_path = v;
        }},
+      {"--threads", "N",
+       "threads for the loss, gradient and HVPs (results are bit-identical for any N) [cores, at most 8]",
+       [](Options& o, const std::string& v) { o.threads = parse_threads(v); }},
       {"--schema", nullptr, "print the config fields as JSON (names, types, ranges, defaults, docs) and exit",
        [](Options& o, const std::string&) { o.schema = true; }},
   };
@@ -257,6 +273,7 @@ Options parse_args(int argc, char** argv) {
 
 int run(const Options& o) {
   eos::Experiment exp(o.cfg);  // validates (ConfigError is mapped by the caller)
+  exp.set_threads(o.threads);
   for (const auto& e : exp.spec().lr_schedule)
     if (e.step >= o.steps)
       throw UsageError{"--lr-schedule step " + std::to_string(e.step) + " is never reached: the run has --steps " +

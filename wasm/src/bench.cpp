@@ -3,10 +3,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <vector>
 
 #include "eoslab/experiment.hpp"
 #include "eoslab/mlp.hpp"
+#include "eoslab/pool.hpp"
 #include "eoslab/rng.hpp"
 
 namespace eos {
@@ -28,10 +30,11 @@ double best_of(int reps, F&& f) {
 }
 
 template <class T>
-double hvp_ms(const Config& c, int inner) {
+double hvp_ms(const Config& c, int inner, ThreadPool* pool) {
   const Spec s = validate(c);
   const Dataset d = make_dataset(s);
   Mlp<T> m(s, d);
+  m.set_pool(pool);
   using Vec = typename Mlp<T>::Vec;
   Vec th = m.init_params(s).template cast<T>(), g, v(m.num_params()), hv;
   Rng rng(1);
@@ -67,19 +70,26 @@ Config bench_problem(char which) {
 
 int bench_inner(char which) { return which == 'A' ? 200 : 5; }
 
-BenchResult bench_config(const Config& cfg, int inner) {
+BenchResult bench_config(const Config& cfg, int inner, int threads) {
   Config c = cfg;
   c.eig_every = 0;
   inner = std::max(inner, 1);
   BenchResult R;
   {
     Experiment e(c);
+    e.set_threads(threads);
+    R.threads = e.threads();
     std::vector<StepRecord> rec;
     rec.reserve(std::size_t(inner));
     R.params = e.num_params();
     R.step_ms = best_of(5, [&] { rec.clear(); e.step(inner, rec); }) / inner;
   }
-  R.hvp_ms = validate(c).precision == Precision::Float64 ? hvp_ms<double>(c, inner) : hvp_ms<float>(c, inner);
+  {
+    std::unique_ptr<ThreadPool> pool;
+    if (threads > 1) pool = std::make_unique<ThreadPool>(threads);
+    R.hvp_ms = validate(c).precision == Precision::Float64 ? hvp_ms<double>(c, inner, pool.get())
+                                                           : hvp_ms<float>(c, inner, pool.get());
+  }
   for (int i = 0; i < 2; ++i) {
     const int k = i == 0 ? 1 : 5;
     Config ck = c;
@@ -87,6 +97,7 @@ BenchResult bench_config(const Config& cfg, int inner) {
     double cold = 1e300, warm = 1e300;
     for (int rep = 0; rep < 3; ++rep) {
       Experiment e(ck);
+      e.set_threads(threads);
       std::vector<StepRecord> rec;
       auto t0 = Clock::now();
       const SharpnessResult s0 = e.sharpness(k);

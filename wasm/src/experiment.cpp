@@ -22,6 +22,7 @@
 #include "eoslab/optim.hpp"
 #include "eoslab/rng.hpp"
 #include "eoslab/testset.hpp"
+#include "eoslab/pool.hpp"
 
 namespace eos {
 
@@ -35,6 +36,7 @@ struct Experiment::Impl {
   virtual Eigen::Index num_params() const = 0;
   virtual std::vector<Layer> initial_layers() const = 0;
   virtual Eigen::MatrixXd predict(const Eigen::MatrixXd& X) const = 0;
+  virtual void use_pool(ThreadPool* p) = 0;
 
   Spec spec;
   Dataset data;
@@ -48,6 +50,7 @@ struct Experiment::Impl {
   int batch = 0;  // mini-batch size of the updates (0 = full batch)
   std::vector<HyperChange> changes;
   ProgressFn progress;  // empty: none
+  std::unique_ptr<ThreadPool> pool;  // null: one thread
   // Scheduled updates not yet applied, by step (stable: same-step updates in order).
   std::vector<std::pair<std::int64_t, HyperUpdate>> pending;
 
@@ -440,6 +443,7 @@ struct ImplT final : Experiment::Impl {
     return p;
   }
   Eigen::Index num_params() const override { return mlp.num_params(); }
+  void use_pool(ThreadPool* p) override { mlp.set_pool(p); }
 
   std::vector<Experiment::Layer> initial_layers() const override {
     std::vector<Experiment::Layer> out;
@@ -562,6 +566,17 @@ SharpnessResult Experiment::sharpness(int k) { return impl_->sharpness(k); }
 ValleySlice Experiment::valley(int points, double radius) { return impl_->valley(points, radius); }
 void Experiment::set_valley(bool on) { impl_->set_valley(on); }
 void Experiment::set_progress(ProgressFn fn) { impl_->progress = std::move(fn); }
+void Experiment::set_threads(int n) {
+  n = std::clamp(n, 1, kMaxThreads);
+  if (n == threads()) return;
+  impl_->use_pool(nullptr);
+  impl_->pool.reset();
+  if (n > 1) {
+    impl_->pool = std::make_unique<ThreadPool>(n);
+    impl_->use_pool(impl_->pool.get());
+  }
+}
+int Experiment::threads() const { return impl_->pool ? impl_->pool->size() : 1; }
 Status Experiment::status() const { return impl_->status; }
 std::int64_t Experiment::step_count() const { return impl_->t; }
 double Experiment::time() const { return impl_->time; }

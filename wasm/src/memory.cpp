@@ -1,12 +1,14 @@
 // The memory estimate of a validated configuration (config.hpp), counted from the
 // buffers the engine allocates: Dataset (data.cpp), the MLP's workspace (mlp.hpp),
-// the Experiment's vectors (experiment.cpp) and the Lanczos basis (lanczos.hpp).
+// the Experiment's vectors (experiment.cpp), the per-block partial sums (pool.hpp)
+// and the Lanczos basis (lanczos.hpp).
 #include <algorithm>
 #include <cstdint>
 #include <vector>
 
 #include "eoslab/config.hpp"
 #include "eoslab/lanczos.hpp"
+#include "eoslab/pool.hpp"
 
 namespace eos {
 
@@ -43,6 +45,9 @@ std::int64_t estimate_memory_bytes(const Spec& s) {
   if (adaptive) bytes += 3 * P * scalar + (1 + c.neigs) * P * 8;
   // The valley view: the last iterates and the previous one in T, the direction and its dual in double.
   if (c.valley) bytes += 13 * P * scalar + 2 * P * 8;
+  // The per-block partial gradients / HVPs of a sharded batch (pool.hpp), in T.
+  const BlockLayout blocks = example_blocks(n);
+  if (blocks.count > 1) bytes += std::int64_t(blocks.count) * P * scalar;
   // In double: the initial parameters (and their draw), the operator's output, the
   // Lanczos basis and its two work vectors, and the top-k eigenvectors (result, warm
   // start, merge scratch).

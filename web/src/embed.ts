@@ -7,11 +7,12 @@
 
 import './element/embed-page.css';
 import { createEngineWorker } from './engine-worker';
+import { threadStats, withThreadBudget } from './engine/threads';
 import { OBSERVED_ATTRIBUTES, TAG, suggest } from './element/config';
 import { defineEosLab } from './element/element';
 import { h } from './ui/dom';
 
-defineEosLab(createEngineWorker);
+defineEosLab(withThreadBudget(createEngineWorker));
 
 const mountPoint = document.getElementById('embed') ?? document.body;
 const el = document.createElement(TAG);
@@ -38,3 +39,6 @@ if (notes.length) {
   mountPoint.append(h('div', { class: 'eos-embed-page-notes', role: 'status' }, h('strong', {}, 'EoS Lab: '), notes.join('; ')));
 }
 mountPoint.append(el);
+
+// The engine's threads on this page, for browser tests (declared in main.ts).
+window.__eosThreads = threadStats;

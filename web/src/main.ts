@@ -3,7 +3,9 @@
 // (window.__eos) so browser tests read the runs' data, not pixels.
 
 import './style.css';
+import { requestIsolation } from './coi';
 import { createEngineWorker } from './engine-worker';
+import { type ThreadStats, threadStats, withThreadBudget } from './engine/threads';
 import { parseQuery, toQuery } from './state/url';
 import { type AppHandle, mountApp } from './ui/app';
 import { addShareButton } from './ui/share';
@@ -20,16 +22,19 @@ declare global {
     __eos?: TestHook;
     /** Saved runs loaded back (the reload round-trip test reads their records). */
     __eosSaved?: AppHandle['saved'];
+    /** The engine's threads on this page (engine/threads.ts): isolation, budget, threads in use. */
+    __eosThreads?: ThreadStats;
   }
 }
 
+requestIsolation(); // static hosts: a service worker adds COOP/COEP (threads), after one reload
 const root = document.getElementById('app');
 if (root) {
   const { state, messages } = parseQuery(location.search);
   const app = mountApp(root, {
     initial: state,
     messages,
-    createWorker: createEngineWorker,
+    createWorker: withThreadBudget(createEngineWorker),
     onStateChange: (s) => {
       const q = toQuery(s);
       history.replaceState(history.state, '', q ? `?${q}` : location.pathname);
@@ -40,4 +45,5 @@ if (root) {
   window.__eosSaved = app.saved;
   const { chartSets } = app;
   window.__eos = { runs, status, state: current, messages: texts, setLr, select, playing, drawStats, play, pause, reset, sweep, guides, dataChart: app.dataChart, drawData: app.drawData, chartSets };
+  window.__eosThreads = threadStats;
 }

@@ -17,6 +17,7 @@ int bench_inner(char which);
 
 struct BenchResult {
   long long params = 0;
+  int threads = 1;     // threads actually used
   double step_ms = 0;  // one GD step (gradient + update), best of 5
   double hvp_ms = 0;   // one Hessian-vector product at a fixed point, best of 5
   // Top-k sharpness, k = 1 (index 0) and k = 5 (index 1): cold at init, then warm
@@ -25,7 +26,8 @@ struct BenchResult {
   int cold_hvps[2] = {0, 0}, warm_hvps[2] = {0, 0};
 };
 
-// Times the workloads above on config c; steady_clock is performance.now() in WASM.
-BenchResult bench_config(const Config& c, int inner);
+// Times the workloads above on config c with `threads` threads (Experiment::set_threads);
+// steady_clock is performance.now() in WASM.
+BenchResult bench_config(const Config& c, int inner, int threads = 1);
 
 }  // namespace eos

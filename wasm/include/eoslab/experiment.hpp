@@ -136,6 +136,13 @@ class Experiment {
   // function removes it. Without one, the cost is a branch per HVP. fn must not
   // call set_progress itself.
   void set_progress(ProgressFn fn);
+  // Threads that evaluate the loss, gradient and HVPs (the caller included), clamped to
+  // [1, kMaxThreads]: a run-time option, not part of the config. Results are bit-identical
+  // for any count (fixed example blocks added in a fixed order, pool.hpp). A new
+  // experiment uses 1; threads() is the count actually running (fewer when the
+  // platform refuses threads).
+  void set_threads(int n);
+  int threads() const;
 
   Status status() const;
   std::int64_t step_count() const;

@@ -3,11 +3,14 @@
 // Parameters live in one flat vector; per-layer Eigen::Map views read W_l
 // (out, in) column-major and b_l (out). Activations are stored one example per
 // column: A_l (width_l, n). Loss L = (1/n) sum_i l(f(x_i), y_i), the full-batch
-// training loss of Cohen et al. (2021).
+// training loss of Cohen et al. (2021). The sums over i run per fixed block of
+// examples, possibly on several threads, and add up in block order (pool.hpp).
 #pragma once
 
 #include <cmath>
+#include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <vector>
 
@@ -15,6 +18,7 @@
 #include "eoslab/config.hpp"
 #include "eoslab/data.hpp"
 #include "eoslab/eigen.hpp"
+#include "eoslab/pool.hpp"
 #include "eoslab/rng.hpp"
 
 namespace eos {
@@ -29,7 +33,9 @@ class Mlp {
   using MapMw = Eigen::Map<Mat>;
   using MapVw = Eigen::Map<Vec>;
 
-  Mlp(const Spec& spec, const Dataset& data)
+  // block: examples per block (0: example_blocks(n), what the engine uses; tests
+  // pass small blocks to check the sharded sums on small problems).
+  Mlp(const Spec& spec, const Dataset& data, Eigen::Index block = 0)
       : act_(spec.act), loss_(spec.loss), bias_(spec.cfg.bias), classification_(data.classification),
         labels_(data.labels) {
     sizes_.push_back(spec.d_in);
@@ -65,6 +71,9 @@ class Mlp {
     }
     P_out_.resize(sizes_.back(), n_);
     theta_.resize(P_);
+    blocks_ = block > 0 ? BlockLayout{int((n_ + block - 1) / block), block} : example_blocks(n_);
+    block_loss_.assign(std::size_t(blocks_.count), 0.0);
+    if (blocks_.count > 1) part_.resize(P_, blocks_.count);
   }
 
   int layers() const { return int(sizes_.size()) - 1; }
@@ -98,50 +107,22 @@ class Mlp {
   Eigen::VectorXd init_params(const Spec& spec) const { return init_params(spec, P_, sizes_, w_off_, b_off_); }
 
   // Loss and gradient at theta. Caches the forward and backward state so that
-  // hvp() can run at this point without recomputing them.
+  // hvp() can run at this point without recomputing them. The sums over examples
+  // are taken per example block (pool.hpp), then added in block order.
   double loss_grad(const Vec& theta, Vec& grad) {
     theta_ = theta;
     s2_valid_ = false;
-    const int L = layers();
     grad.resize(P_);
-    // Forward: Z_l = W_l A_l + b_l, A_{l+1} = sigma(Z_l); output f = Z_{L-1}.
-    for (int l = 0; l < L; ++l) {
-      const Mat& in = l == 0 ? X_ : A_[l];
-      Z_[l].noalias() = W(l) * in;
-      if (bias_) Z_[l].colwise() += b(l);
-      if (l + 1 < L) act_forward(act_, Z_[l], A_[l + 1], S1_[l]);
-    }
-    const Mat& F = Z_[L - 1];  // (d_out, n)
-    const T inv_n = T(1) / T(n_);
-    double loss;
-    if (loss_ == LossKind::Mse) {
-      D_[L - 1] = F - Y_;
-      loss = 0.5 * double(D_[L - 1].squaredNorm()) / double(n_);
-      D_[L - 1] *= inv_n;  // dL/df = (f - y)/n
+    const int nb = blocks_.count;
+    if (nb == 1) {
+      block_loss_[0] = block_loss_grad(0, grad.data());
     } else {
-      // Softmax cross-entropy with one-hot Y, column-wise log-sum-exp.
-      loss = 0;
-      for (Eigen::Index j = 0; j < n_; ++j) {
-        const T m = F.col(j).maxCoeff();
-        P_out_.col(j) = (F.col(j).array() - m).exp().matrix();
-        const T z = P_out_.col(j).sum();
-        P_out_.col(j) /= z;
-        loss += double(m + std::log(z) - Y_.col(j).dot(F.col(j)));
-      }
-      loss /= double(n_);
-      D_[L - 1] = inv_n * (P_out_ - Y_);  // dL/df = (softmax(f) - y)/n
+      run_blocks([&](int b) { block_loss_[std::size_t(b)] = block_loss_grad(b, part_.col(b).data()); });
+      reduce_partials(grad);
     }
-    // Backward: grad W_l = D_l A_l^T, grad b_l = D_l 1, D_{l-1} = (W_l^T D_l) * sigma'(Z_{l-1}).
-    for (int l = L - 1; l >= 0; --l) {
-      const Mat& in = l == 0 ? X_ : A_[l];
-      MapMw(grad.data() + w_off_[l], sizes_[l + 1], sizes_[l]).noalias() = D_[l] * in.transpose();
-      if (bias_) MapVw(grad.data() + b_off_[l], sizes_[l + 1]).noalias() = D_[l].rowwise().sum();
-      if (l > 0) {
-        BD_[l - 1].noalias() = W(l).transpose() * D_[l];
-        D_[l - 1] = BD_[l - 1].cwiseProduct(S1_[l - 1]);
-      }
-    }
-    return loss;
+    double sum = 0;
+    for (int b = 0; b < nb; ++b) sum += block_loss_[std::size_t(b)];
+    return loss_ == LossKind::Mse ? 0.5 * sum / double(n_) : sum / double(n_);
   }
 
   // Fraction of examples whose arg-max output is their label (cached forward).
@@ -159,50 +140,23 @@ class Mlp {
 
   // out = H v, H the Hessian of the loss at the theta of the last loss_grad().
   // R-operator: R{.} is the directional derivative along v (Pearlmutter 1994).
+  // Per example block, partial products added in block order, like loss_grad.
   void hvp(const Vec& v, Vec& out) {
-    const int L = layers();
-    if (!s2_valid_) {
-      for (int l = 0; l + 1 < L; ++l) act_second(act_, Z_[l], A_[l + 1], S1_[l], S2_[l]);
-      s2_valid_ = true;
-    }
     out.resize(P_);
-    // Forward R-pass: R{Z_l} = V_l A_l + W_l R{A_l} + v_b_l, R{A_{l+1}} = sigma'(Z_l) R{Z_l}.
-    for (int l = 0; l < L; ++l) {
-      const Mat& in = l == 0 ? X_ : A_[l];
-      MapM V(v.data() + w_off_[l], sizes_[l + 1], sizes_[l]);  // (out, in)
-      RZ_[l].noalias() = V * in;
-      if (l > 0) RZ_[l].noalias() += W(l) * RA_[l];
-      if (bias_) RZ_[l].colwise() += MapV(v.data() + b_off_[l], sizes_[l + 1]);
-      if (l + 1 < L) RA_[l + 1] = S1_[l].cwiseProduct(RZ_[l]);
+    const bool s2 = !s2_valid_;
+    if (blocks_.count == 1) {
+      block_hvp(0, v, out.data(), s2);
+    } else {
+      run_blocks([&](int b) { block_hvp(b, v, part_.col(b).data(), s2); });
+      reduce_partials(out);
     }
-    // R of the output gradient.
-    const T inv_n = T(1) / T(n_);
-    if (loss_ == LossKind::Mse) {
-      RD_[L - 1] = inv_n * RZ_[L - 1];
-    } else {  // R{softmax} = p * (R f - <p, R f>) column-wise
-      for (Eigen::Index j = 0; j < n_; ++j) {
-        const T dot = P_out_.col(j).dot(RZ_[L - 1].col(j));
-        RD_[L - 1].col(j) = inv_n * P_out_.col(j).cwiseProduct((RZ_[L - 1].col(j).array() - dot).matrix());
-      }
-    }
-    // Backward R-pass:
-    //   R{grad W_l} = R{D_l} A_l^T + D_l R{A_l}^T,  R{grad b_l} = R{D_l} 1,
-    //   R{D_{l-1}} = (V_l^T D_l + W_l^T R{D_l}) sigma'(Z_{l-1}) + (W_l^T D_l) sigma''(Z_{l-1}) R{Z_{l-1}}.
-    for (int l = L - 1; l >= 0; --l) {
-      const Mat& in = l == 0 ? X_ : A_[l];
-      MapMw Out(out.data() + w_off_[l], sizes_[l + 1], sizes_[l]);
-      Out.noalias() = RD_[l] * in.transpose();
-      if (l > 0) Out.noalias() += D_[l] * RA_[l].transpose();
-      if (bias_) MapVw(out.data() + b_off_[l], sizes_[l + 1]).noalias() = RD_[l].rowwise().sum();
-      if (l > 0) {
-        MapM V(v.data() + w_off_[l], sizes_[l + 1], sizes_[l]);
-        Mat& tmp = RA_[l];  // R{A_l} is no longer needed: reuse it as scratch (sizes_[l], n)
-        tmp.noalias() = V.transpose() * D_[l];
-        tmp.noalias() += W(l).transpose() * RD_[l];
-        RD_[l - 1] = tmp.cwiseProduct(S1_[l - 1]) + BD_[l - 1].cwiseProduct(S2_[l - 1]).cwiseProduct(RZ_[l - 1]);
-      }
-    }
+    s2_valid_ = true;
   }
+
+  // The threads that evaluate the example blocks (nullptr: the caller alone). The
+  // pool must outlive its use here; the results do not depend on it.
+  void set_pool(ThreadPool* pool) { pool_ = pool; }
+  const BlockLayout& blocks() const { return blocks_; }
 
   // Network outputs f(x) of the cached forward pass, (d_out, n).
   const Mat& output() const { return Z_[layers() - 1]; }
@@ -227,6 +181,143 @@ class Mlp {
   }
 
  private:
+  using Cols = Eigen::Block<Mat, Eigen::Dynamic, Eigen::Dynamic, true>;  // a block of examples (columns)
+  Cols cols(Mat& M, int b) { return M.middleCols(blocks_.begin(b), blocks_.length(b, n_)); }
+  Cols in_cols(int l, int b) { return cols(l == 0 ? X_ : A_[l], b); }
+
+  template <class F>
+  void run_blocks(F&& f) {
+    if (pool_) {
+      pool_->run(blocks_.count, std::function<void(int)>(f));
+    } else {
+      for (int b = 0; b < blocks_.count; ++b) f(b);
+    }
+  }
+
+  // out = sum of the block partials, added in block order for every coordinate (the
+  // coordinates are split over the threads; each one's sum is the same whoever adds it).
+  void reduce_partials(Vec& out) {
+    constexpr Eigen::Index kChunk = 4096;
+    const int chunks = int((P_ + kChunk - 1) / kChunk);
+    run_blocks_n(chunks, [&](int c) {
+      const Eigen::Index i0 = Eigen::Index(c) * kChunk, m = std::min(kChunk, P_ - i0);
+      auto o = out.segment(i0, m);
+      o = part_.col(0).segment(i0, m);
+      for (int b = 1; b < blocks_.count; ++b) o += part_.col(b).segment(i0, m);
+    });
+  }
+  template <class F>
+  void run_blocks_n(int count, F&& f) {
+    if (pool_) {
+      pool_->run(count, std::function<void(int)>(f));
+    } else {
+      for (int i = 0; i < count; ++i) f(i);
+    }
+  }
+
+  // Forward and backward pass over block b: fills the cached state of its columns,
+  // writes its gradient partial (the block's sum of per-example gradients / n) to g
+  // and returns its share of the loss sum (sum of squared errors for MSE, of
+  // cross-entropies for CE; loss_grad scales).
+  double block_loss_grad(int b, T* g) {
+    const int L = layers();
+    // Forward: Z_l = W_l A_l + b_l, A_{l+1} = sigma(Z_l); output f = Z_{L-1}.
+    for (int l = 0; l < L; ++l) {
+      Cols Z = cols(Z_[l], b);
+      Z.noalias() = W(l) * in_cols(l, b);
+      if (bias_) Z.colwise() += this->b(l);
+      if (l + 1 < L) {
+        Cols A = cols(A_[l + 1], b), S1 = cols(S1_[l], b);
+        act_forward(act_, Z, A, S1);
+      }
+    }
+    Cols F = cols(Z_[L - 1], b);  // (d_out, m)
+    Cols D = cols(D_[L - 1], b);
+    Cols Y = cols(Y_, b);
+    const T inv_n = T(1) / T(n_);
+    double loss;
+    if (loss_ == LossKind::Mse) {
+      D = F - Y;
+      loss = double(D.squaredNorm());
+      D *= inv_n;  // dL/df = (f - y)/n
+    } else {
+      // Softmax cross-entropy with one-hot Y, column-wise log-sum-exp.
+      Cols Pb = cols(P_out_, b);
+      loss = 0;
+      for (Eigen::Index j = 0; j < F.cols(); ++j) {
+        const T m = F.col(j).maxCoeff();
+        Pb.col(j) = (F.col(j).array() - m).exp().matrix();
+        const T z = Pb.col(j).sum();
+        Pb.col(j) /= z;
+        loss += double(m + std::log(z) - Y.col(j).dot(F.col(j)));
+      }
+      D = inv_n * (Pb - Y);  // dL/df = (softmax(f) - y)/n
+    }
+    // Backward: grad W_l = D_l A_l^T, grad b_l = D_l 1, D_{l-1} = (W_l^T D_l) * sigma'(Z_{l-1}).
+    for (int l = L - 1; l >= 0; --l) {
+      Cols Dl = cols(D_[l], b);
+      MapMw(g + w_off_[l], sizes_[l + 1], sizes_[l]).noalias() = Dl * in_cols(l, b).transpose();
+      if (bias_) MapVw(g + b_off_[l], sizes_[l + 1]).noalias() = Dl.rowwise().sum();
+      if (l > 0) {
+        Cols BD = cols(BD_[l - 1], b);
+        BD.noalias() = W(l).transpose() * Dl;
+        cols(D_[l - 1], b) = BD.cwiseProduct(cols(S1_[l - 1], b));
+      }
+    }
+    return loss;
+  }
+
+  // Block b's share of H v (its examples' sum / n) into out; s2: compute sigma''
+  // of its columns first (the first product at a new point).
+  void block_hvp(int b, const Vec& v, T* out, bool s2) {
+    const int L = layers();
+    if (s2) {
+      for (int l = 0; l + 1 < L; ++l) {
+        Cols Z = cols(Z_[l], b), A = cols(A_[l + 1], b), S1 = cols(S1_[l], b), S2 = cols(S2_[l], b);
+        act_second(act_, Z, A, S1, S2);
+      }
+    }
+    // Forward R-pass: R{Z_l} = V_l A_l + W_l R{A_l} + v_b_l, R{A_{l+1}} = sigma'(Z_l) R{Z_l}.
+    for (int l = 0; l < L; ++l) {
+      MapM V(v.data() + w_off_[l], sizes_[l + 1], sizes_[l]);  // (out, in)
+      Cols RZ = cols(RZ_[l], b);
+      RZ.noalias() = V * in_cols(l, b);
+      if (l > 0) RZ.noalias() += W(l) * cols(RA_[l], b);
+      if (bias_) RZ.colwise() += MapV(v.data() + b_off_[l], sizes_[l + 1]);
+      if (l + 1 < L) cols(RA_[l + 1], b) = cols(S1_[l], b).cwiseProduct(RZ);
+    }
+    // R of the output gradient.
+    const T inv_n = T(1) / T(n_);
+    Cols RZo = cols(RZ_[L - 1], b), RDo = cols(RD_[L - 1], b);
+    if (loss_ == LossKind::Mse) {
+      RDo = inv_n * RZo;
+    } else {  // R{softmax} = p * (R f - <p, R f>) column-wise
+      Cols Pb = cols(P_out_, b);
+      for (Eigen::Index j = 0; j < RZo.cols(); ++j) {
+        const T dot = Pb.col(j).dot(RZo.col(j));
+        RDo.col(j) = inv_n * Pb.col(j).cwiseProduct((RZo.col(j).array() - dot).matrix());
+      }
+    }
+    // Backward R-pass:
+    //   R{grad W_l} = R{D_l} A_l^T + D_l R{A_l}^T,  R{grad b_l} = R{D_l} 1,
+    //   R{D_{l-1}} = (V_l^T D_l + W_l^T R{D_l}) sigma'(Z_{l-1}) + (W_l^T D_l) sigma''(Z_{l-1}) R{Z_{l-1}}.
+    for (int l = L - 1; l >= 0; --l) {
+      Cols RD = cols(RD_[l], b), D = cols(D_[l], b);
+      MapMw Out(out + w_off_[l], sizes_[l + 1], sizes_[l]);
+      Out.noalias() = RD * in_cols(l, b).transpose();
+      if (l > 0) Out.noalias() += D * cols(RA_[l], b).transpose();
+      if (bias_) MapVw(out + b_off_[l], sizes_[l + 1]).noalias() = RD.rowwise().sum();
+      if (l > 0) {
+        MapM V(v.data() + w_off_[l], sizes_[l + 1], sizes_[l]);
+        Cols tmp = cols(RA_[l], b);  // R{A_l} is no longer needed: reuse it as scratch (sizes_[l], m)
+        tmp.noalias() = V.transpose() * D;
+        tmp.noalias() += W(l).transpose() * RD;
+        cols(RD_[l - 1], b) = tmp.cwiseProduct(cols(S1_[l - 1], b)) +
+                              cols(BD_[l - 1], b).cwiseProduct(cols(S2_[l - 1], b)).cwiseProduct(cols(RZ_[l - 1], b));
+      }
+    }
+  }
+
   MapM W(int l) const { return MapM(theta_.data() + w_off_[l], sizes_[l + 1], sizes_[l]); }  // (out, in)
   MapV b(int l) const { return MapV(theta_.data() + b_off_[l], sizes_[l + 1]); }               // (out)
 
@@ -253,6 +344,10 @@ class Mlp {
   std::vector<Mat> RD_;  // RD_[l] (out_l, n)  R{D_l}
   Mat P_out_;  // (d_out, n) softmax probabilities, CE only
   bool s2_valid_ = false;
+  BlockLayout blocks_;              // the example blocks (depend on n only)
+  Mat part_;                        // (P, blocks) per-block partial gradient / HVP (more than one block)
+  std::vector<double> block_loss_;  // per-block loss sums
+  ThreadPool* pool_ = nullptr;
 };
 
 }  // namespace eos

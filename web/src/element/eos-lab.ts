@@ -5,9 +5,10 @@
 // Importing it registers <eos-lab>; each element runs its own engine worker(s).
 
 import { createElementWorker } from './worker-factory';
+import { withThreadBudget } from '../engine/threads';
 import { EosLabElement, defineEosLab } from './element';
 
-defineEosLab(createElementWorker);
+defineEosLab(withThreadBudget(createElementWorker));
 
 export { EosLabElement, defineEosLab };
 export { CONTROL_NAMES, HIDE_PARTS, OBSERVED_ATTRIBUTES, parseElementConfig } from './config';

@@ -179,6 +179,9 @@ declare module 'eoslab-wasm' {
     setValley(on: boolean): void;
     /** Called synchronously inside step()/sharpness() (see EngineProgress); null removes it. */
     setProgress(fn: ((p: EngineProgress) => void) | null): void;
+    /** Threads for the example blocks (results are bit-identical for any count); returns the count in use. */
+    setThreads?(n: number): number;
+    threads?(): number;
     info(): EngineInfo;
     params(): Float64Array;
     changes(): HyperChange[];
@@ -207,6 +210,8 @@ declare module 'eoslab-wasm' {
     configSchema(): string;
     /** Eigen's SIMD paths compiled in: "SSE, SSE2, SSE3, SSSE3, SSE4.1" (wasm SIMD) or "None". */
     simdInUse(): string;
+    /** True for the pthreads twin (eoslab_mt), false for the single-threaded module. */
+    threaded?(): boolean;
     heapStats(): HeapStats;
     /** The work of bench/bench_native.cpp on one problem (ms timed inside wasm). */
     bench(configJson: string, inner: number): BenchResult;
@@ -222,6 +227,10 @@ declare module 'eoslab-wasm' {
     locateFile?: (path: string, prefix: string) => string;
     print?: (text: string) => void;
     printErr?: (text: string) => void;
+    /** Threaded module: pthreads spawned at start-up (threads beyond them are refused). */
+    eosPoolSize?: number;
+    /** Threaded module: URL of its .mjs, which each pthread worker imports. */
+    mainScriptUrlOrBlob?: string;
   }
 
   export type EosModuleFactory = (options?: EosModuleOptions) => Promise<EosModule>;
@@ -234,6 +243,12 @@ declare module '*/wasm/eoslab.mjs' {
 }
 
 declare module '*/wasm/eoslab_scalar.mjs' {
+  import type { EosModuleFactory } from 'eoslab-wasm';
+  const createEosModule: EosModuleFactory;
+  export default createEosModule;
+}
+
+declare module '*/wasm/eoslab_mt.mjs' {
   import type { EosModuleFactory } from 'eoslab-wasm';
   const createEosModule: EosModuleFactory;
   export default createEosModule;

@@ -7,7 +7,7 @@ import { assertNever, type EngineConfigInput, type ToWorker } from './protocol';
 
 export type Parsed = { ok: true; msg: ToWorker } | { ok: false; id: number; message: string };
 
-const TYPES = ['create', 'play', 'pause', 'setLr', 'setBeta', 'info', 'stop', 'fit', 'setBatch'] as const satisfies readonly ToWorker['type'][];
+const TYPES = ['create', 'play', 'pause', 'setLr', 'setBeta', 'info', 'stop', 'fit', 'setBatch', 'threads'] as const satisfies readonly ToWorker['type'][];
 
 export function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -67,6 +67,12 @@ function checkFields(type: ToWorker['type'], data: Record<string, unknown>): str
         return `'every' must be a finite number of ms >= 0 (0 = no fit reports), got ${describe(data.every)}`;
       }
       return null;
+    case 'threads':
+      if (typeof SharedArrayBuffer !== 'function' || !(data.budget instanceof SharedArrayBuffer)) {
+        return `'budget' must be a SharedArrayBuffer, got ${describe(data.budget)}`;
+      }
+      if (!isInt(data.slot, -1, data.budget.byteLength / 4 - 1)) return `'slot' must be an integer in [-1, ${data.budget.byteLength / 4 - 1}], got ${describe(data.slot)}`;
+      return isInt(data.total, 1, 64) ? null : `'total' must be an integer in [1, 64], got ${describe(data.total)}`;
     default:
       return assertNever(type);
   }
@@ -91,6 +97,8 @@ function build(type: ToWorker['type'], id: number, data: Record<string, unknown>
       return { type, id };
     case 'fit':
       return { type, id, every: data.every as number };
+    case 'threads':
+      return { type, id, budget: data.budget as SharedArrayBuffer, slot: data.slot as number, total: data.total as number };
     default:
       return assertNever(type);
   }

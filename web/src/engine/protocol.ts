@@ -55,13 +55,17 @@ export type ToWorker =
   | { type: 'stop'; id: number } // drop the run (frees the engine's memory)
   // The data chart: every > 0 asks for the run's `dataset` once and a `fit` report now, then at
   // most one every `every` ms while playing, and one when the run stops or pauses; 0 (and `create`) stops them.
-  | { type: 'fit'; id: number; every: number };
+  | { type: 'fit'; id: number; every: number }
+  // Joins the page-wide thread budget (threads.ts): budget holds one Int32 slot per worker
+  // (1 while its run plays), slot is this worker's (-1: none), total the page's budget.
+  | { type: 'threads'; id: number; budget: SharedArrayBuffer; slot: number; total: number };
 
 /** What a `busy` message says is being computed: a training step or an eigenvalue computation. */
 export type BusyWhat = 'step' | 'eigs';
 
 export type FromWorker =
-  | { type: 'progress'; chunk: RecordChunk; info: RunInfo; stepsPerSecond: number; valley?: ValleySlice }
+  // threads: the engine threads that computed the chunk; module: 'threaded' or 'single'; valley: the latest valley slice (valley view on).
+  | { type: 'progress'; chunk: RecordChunk; info: RunInfo; stepsPerSecond: number; valley?: ValleySlice; threads?: number; module?: string }
   // One engine call has lasted ms > 1000 so far (at most 4 such messages per second).
   | { type: 'busy'; what: BusyWhat; step: number; k: number; hvps: number; ms: number }
   // The engine threw while playing: the run is gone, its status is 'failed'.

@@ -88,6 +88,17 @@ export class Run {
     return this.h().valley(points);
   }
 
+  /**
+   * Threads for the engine's example blocks (a run-time setting: the results are
+   * bit-identical for any count). Returns the count in use: 1 with the single-threaded
+   * module, at most its pthread pool + 1 with the threaded one.
+   */
+  setThreads(n: number): number {
+    const h: Partial<RunHandle> = this.h();
+    if (typeof h.setThreads !== 'function') return 1;
+    return h.setThreads(n);
+  }
+
   /** Top-k Hessian eigenvalues at the current parameters, without stepping. */
   sharpness(k = 1): SharpnessValues {
     return this.h().sharpness(k);

@@ -66,6 +66,11 @@ export class EngineSession {
     return this.run.valley();
   }
 
+  /** Threads for the engine (see Run.setThreads); returns the count in use. */
+  setThreads(n: number): number {
+    return this.run.setThreads(n);
+  }
+
   /** Frees the engine's run (idempotent). */
   dispose(): void {
     this.run.dispose();

@@ -15,6 +15,7 @@ import { parseToWorker } from './parse';
 import { ChunkPlanner, eigStepsIn } from './planner';
 import { BusyReporter, failureMessage } from './busy';
 import { EngineSession } from './session';
+import { countPlaying, shareOf } from './threads';
 
 export type Post = (msg: FromWorker, transfer: Transferable[]) => void;
 
@@ -92,6 +93,9 @@ class Core implements WorkerCore {
   private lastFit = -Infinity;
   private datasetSent = false;
   private disposed = false;
+  // The page-wide thread budget (threads.ts), when the page sent one; threads in use.
+  private budget: { cells: Int32Array; slot: number; total: number } | null = null;
+  private threadsInUse = 1;
 
   constructor(
     private readonly mod: EosModule,
@@ -146,6 +150,10 @@ class Core implements WorkerCore {
         this.fitEvery = msg.every;
         this.result(msg.id);
         return this.postFit();
+      case 'threads':
+        this.budget = { cells: new Int32Array(msg.budget), slot: msg.slot, total: msg.total };
+        this.markPlaying();
+        return this.result(msg.id);
       default:
         assertNever(msg);
     }
@@ -241,7 +249,10 @@ class Core implements WorkerCore {
     const valley = this.valleyDue(s, this.runStatus !== 'playing'); // the chunk that ends a run always brings one
     const extra = valley ? [valley.s, valley.loss, valley.iterS, valley.iterLoss].map((a) => a.buffer) : [];
     this.post(
-      { type: 'progress', chunk, info: this.info(), stepsPerSecond: this.planner.stepsPerSecond, ...(valley ? { valley } : {}) },
+      {
+        type: 'progress', chunk, info: this.info(), stepsPerSecond: this.planner.stepsPerSecond,
+        threads: this.threadsInUse, module: this.mod.threaded?.() ? 'threaded' : 'single', ...(valley ? { valley } : {}),
+      },
       [...transferables(chunk), ...extra],
     );
     if (this.runStatus !== 'playing' || this.now() - this.lastFit >= this.fitEvery) this.postFit(loss);
@@ -266,8 +277,23 @@ class Core implements WorkerCore {
     }
   }
 
+  /** This run's share of the page's thread budget, re-read before every chunk. */
+  private applyThreads(s: EngineSession): void {
+    const b = this.budget;
+    if (!b) return;
+    const want = shareOf(b.total, countPlaying(b.cells));
+    if (want !== this.threadsInUse) this.threadsInUse = s.setThreads(want);
+  }
+
+  /** Sets this worker's budget slot to 1 while its run plays, else 0. */
+  private markPlaying(): void {
+    const b = this.budget;
+    if (b && b.slot >= 0) Atomics.store(b.cells, b.slot, this.runStatus === 'playing' ? 1 : 0);
+  }
+
   /** One engine call of m steps, timed for the planner; null (and the run failed) if it threw. */
   private runChunk(s: EngineSession, start: number, m: number): RecordChunk | null {
+    this.applyThreads(s);
     const t0 = this.now();
     this.busy.begin();
     try {
@@ -306,6 +332,7 @@ class Core implements WorkerCore {
 
   private setStatus(s: RunStatus): void {
     this.runStatus = s;
+    this.markPlaying();
     if (s !== 'playing') this.gen++; // cancels a scheduled chunk
   }
 
@@ -338,6 +365,7 @@ class Core implements WorkerCore {
     this.session = null;
     this.datasetSent = false;
     this.lastFit = -Infinity;
+    this.threadsInUse = 1;
     this.failedInfo = null;
     this.failure = '';
     this.until = 0;

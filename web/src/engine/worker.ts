@@ -5,7 +5,7 @@
 // Node tests can import startWorker with a fake scope.
 
 import { isObject } from './parse';
-import { loadEngine } from './loader';
+import { loadWorkerEngine } from './loader';
 import { createWorkerCore, type Post, type WorkerCore } from './worker-core';
 
 export interface WorkerScope {
@@ -28,7 +28,7 @@ export function startWorker(scope: WorkerScope): void {
     else if (loadError !== null) refuse(ev.data);
     else queue.push(ev.data);
   };
-  loadEngine().then(
+  loadWorkerEngine().then(
     (mod) => {
       core = createWorkerCore(mod, post);
       for (const m of queue.splice(0)) core.handle(m);
