@@ -93,7 +93,7 @@ struct ImplT final : Experiment::Impl {
     std::int64_t step = 0;
     int k = 0;
     int calls = 0;
-    Vec vin, vout;
+    Vec vin{}, vout{};
     // Adam/RMSProp: D = P^-1/2, and the operator is D H D (Cohen et al. 2022), whose
     // spectrum is that of P^-1 H. nullptr: H itself.
     const Eigen::VectorXd* scale = nullptr;
