@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { REPO, serveDist } from '../tests/e2e/util.mjs';
 
 /** Steps each figure should reach before its capture, by section id (its run length or less). */
-const STEPS = { 's-sharpening': 1190, 's-edge': 1200, 's-drop': 700, 's-sweep': 1990, 's-momentum': 1200, 's-flow': 2000 };
+const STEPS = { 's-quadratic': 600, 's-sharpening': 1190, 's-edge': 1200, 's-drop': 700, 's-sweep': 1990, 's-momentum': 1200, 's-flow': 2000, 's-adaptive': 2500, 's-central': 900 };
 
 async function shoot(browser, origin, width, height, out) {
   const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1, colorScheme: 'light' });
