@@ -55,7 +55,7 @@ interface Marker {
 
 export const CHART_TITLES: Record<ChartKind, string> = {
   loss: 'Training loss',
-  sharpness: 'Sharpness λmax(∇²L) — dashed: its threshold 2/η (Adam, RMSProp: preconditioned λmax(P⁻¹H), raw dotted)',
+  sharpness: 'Sharpness λmax(∇²L) — dashed: its threshold 2/η', // Adam, RMSProp: the legend names the preconditioned and the raw (dotted) series
   scaled: 'η · sharpness — dashed: 2 (GD), 2 + 2β (heavy ball)',
   sweep: 'Step-size sweep (drawn by charts/sweep.ts)',
   data: 'Data and the network’s fit (drawn by charts/data.ts)',

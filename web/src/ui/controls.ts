@@ -22,8 +22,8 @@ const GROUP_TITLES: [string, Group[]][] = [
   ['Measurement', ['measure']],
   ['View', ['view']],
 ];
-/** Fields with a control elsewhere: the run's optimiser (top fieldset), speed and preset (toolbar), compare (+ Add run); Adam's β₁ is the run's β control. */
-const ELSEWHERE: readonly string[] = ['opt', 'lr', 'beta', 'speed', 'preset', 'compare', 'beta1'];
+/** Fields with a control elsewhere: the run's optimiser (top fieldset), speed and preset (toolbar), compare (+ Add run). Adam's β₁ has its own field here too (a restart), besides the run's live β control. */
+const ELSEWHERE: readonly string[] = ['opt', 'lr', 'beta', 'speed', 'preset', 'compare'];
 
 export class ControlsPanel {
   readonly el: HTMLElement;
