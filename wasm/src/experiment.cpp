@@ -13,6 +13,7 @@
 #include <limits>
 #include <numeric>
 #include <string>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 
@@ -198,15 +199,27 @@ struct ImplT final : Experiment::Impl {
   // Keeps the step's direction d = D w (D = P^-1/2, or 1) and its dual D^-1 w, which
   // gives a point's coordinate along d: <D^-1 w, theta' - theta> = s when theta' = theta + s d
   // (|w| = 1). The sign is kept continuous from one eigenvector to the next.
-  void note_direction(const Eigen::VectorXd& w, const Eigen::VectorXd* scale) {
+  std::pair<Eigen::VectorXd, Eigen::VectorXd> oriented(const Eigen::VectorXd& w, const Eigen::VectorXd* scale) const {
     Eigen::VectorXd d = scale ? Eigen::VectorXd(scale->cwiseProduct(w)) : w;
     Eigen::VectorXd dual = scale ? Eigen::VectorXd(w.cwiseQuotient(*scale)) : w;
     if (dir_dual.size() == dual.size() && dir_dual.dot(d) < 0) {
       d = -d;
       dual = -dual;
     }
-    dir = std::move(d);
-    dir_dual = std::move(dual);
+    return {std::move(d), std::move(dual)};
+  }
+
+  void note_direction(const Eigen::VectorXd& w, const Eigen::VectorXd* scale) {
+    std::tie(dir, dir_dual) = oriented(w, scale);
+  }
+
+  // Adam/RMSProp: this step's moments m, v and preconditioner diagonal dn (torch.optim
+  // conventions, optim.hpp) from the gradient at theta_t; returns D = P^-1/2 in double.
+  Eigen::VectorXd step_moments(Vec& m, Vec& v, Vec& dn) const {
+    const Config& c = spec.cfg;
+    if (spec.opt == OptKind::Adam) optim::adam_moments(m, v, dn, grad, beta, c.beta2, c.eps, t + 1);
+    else optim::rmsprop_moments(v, dn, grad, c.beta2, c.eps);
+    return dn.template cast<double>().cwiseSqrt().cwiseInverse();
   }
 
   void record_valley_step(StepRecord& r, double loss) {
@@ -225,9 +238,7 @@ struct ImplT final : Experiment::Impl {
     Eigen::VectorXd scale;
     if (adaptive()) {
       Vec m = m1, v_ = v2, dn = den;
-      if (spec.opt == OptKind::Adam) optim::adam_moments(m, v_, dn, grad, beta, spec.cfg.beta2, spec.cfg.eps, t + 1);
-      else optim::rmsprop_moments(v_, dn, grad, spec.cfg.beta2, spec.cfg.eps);
-      scale = dn.template cast<double>().cwiseSqrt().cwiseInverse();
+      scale = step_moments(m, v_, dn);
     }
     const ProgressFn none;  // the slice is a view: no progress reports
     HessianOp op{mlp, none, t, 1};
@@ -246,13 +257,7 @@ struct ImplT final : Experiment::Impl {
     v.hvps = lr_.matvecs;
     v.eig = lr_.values.empty() ? kNaN : lr_.values[0];
     if (lr_.vectors.cols() == 0) return v;
-    const Eigen::VectorXd w = lr_.vectors.col(0);
-    Eigen::VectorXd d = adaptive() ? Eigen::VectorXd(scale.cwiseProduct(w)) : w;
-    Eigen::VectorXd dual = adaptive() ? Eigen::VectorXd(w.cwiseQuotient(scale)) : w;
-    if (dir_dual.size() == dual.size() && dir_dual.dot(d) < 0) {
-      d = -d;
-      dual = -dual;
-    }
+    const auto [d, dual] = oriented(lr_.vectors.col(0), adaptive() ? &scale : nullptr);
     const Eigen::VectorXd th = theta.template cast<double>();
     double extent = 0;
     for (const auto& [x, l] : history) {
@@ -338,11 +343,7 @@ struct ImplT final : Experiment::Impl {
       }
       // Adam/RMSProp: this step's moments first, so that the sharpness below is that
       // of the preconditioner P of the update about to be taken (Cohen et al. 2022).
-      if (adaptive()) {
-        if (spec.opt == OptKind::Adam) optim::adam_moments(m1, v2, den, grad, beta, c.beta2, c.eps, t + 1);
-        else optim::rmsprop_moments(v2, den, grad, c.beta2, c.eps);
-        dscale = den.template cast<double>().cwiseSqrt().cwiseInverse();
-      }
+      if (adaptive()) dscale = step_moments(m1, v2, den);
       if (valley_on) prev_theta = theta;
       // Sharpness is measured before this step's update, as in the reference code.
       if (spec.opt != OptKind::Central && c.eig_every > 0 && t % c.eig_every == 0) {

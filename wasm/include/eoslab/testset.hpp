@@ -17,16 +17,6 @@ namespace eos {
 // Every valid data_seed is below 2^53, so this is never a training set's seed.
 std::uint64_t test_seed(std::uint64_t data_seed);
 
-// `count` examples of spec's dataset. Population parameters come from `pop`, in the
-// order make_dataset draws them; each example's randomness comes from `ex`. With
-// `grid`, the positions along the curve (chebyshev's x, the moons' and circles'
-// angle, the spirals' radius) are evenly spaced as in the training set; without,
-// they are uniform draws from `ex`. Called with one Rng(data_seed) as both `pop`
-// and `ex`, count = n and grid, it reproduces make_dataset bit for bit for every
-// dataset but linear (whose orthogonal design only make_dataset builds; here its
-// inputs are N(0, I_d) draws, which that design approximates).
-Dataset sample_examples(const Spec& spec, int count, Rng& pop, Rng& ex, bool grid);
-
 // The held-out set: spec.cfg.n_test examples, population from Rng(data_seed),
 // examples from Rng(test_seed(data_seed)), positions drawn uniformly (not on the
 // training grid). Empty (0 columns) when n_test is 0.
