@@ -102,6 +102,19 @@ TEST_CASE("batch and n_test: ranges and cross-field rules name the fields", "[sg
   c.batch = 4;
   c.opt = "flow";
   CHECK(error_of(c) == "batch must be 0 for opt flow (gradient flow follows the full-batch gradient), got 4");
+  // Adam/RMSProp's moments and the central flow's sigma^2 come from the full-batch gradient.
+  for (const char* opt : {"adam", "rmsprop", "central"}) {
+    c.opt = opt;
+    INFO(opt);
+    CHECK(error_of(c) == std::string("batch must be 0 for opt ") + opt +
+                             " (mini-batches are for gd, polyak and nesterov), got 4");
+  }
+  for (const char* opt : {"gd", "polyak", "nesterov"}) {
+    c.opt = opt;
+    INFO(opt);
+    CHECK(error_of(c).empty());
+  }
+  c.opt = "flow";
   c.batch = 0;
   CHECK(error_of(c).empty());
   c = tiny(20, 0);
