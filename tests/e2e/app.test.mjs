@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { browserSuite } from './harness.mjs';
 import { slowTests } from './slow.mjs';
-import { DIST, OUT, assert, median, serveDist, waitFor } from './util.mjs';
+import { DIST, OUT, assert, mainThreadTasks, median, serveDist, waitFor } from './util.mjs';
 
 const CI = process.env.CI === 'true';
 const measurements = [];
@@ -83,30 +83,6 @@ async function hookReady(page) {
 /** Ratio λ/(2/η) of eigen rows whose step is in [from, to]. */
 function ratios(run, from, to) {
   return run.eig.filter((e) => e.step >= from && e.step <= to && Number.isFinite(e.s) && e.thr > 0).map((e) => e.s / e.thr);
-}
-
-/** From a Chrome trace: RunTask events of the page's main thread (the one firing rAF). */
-function mainThreadTasks(buf) {
-  const t = JSON.parse(buf.toString('utf8'));
-  const ev = t.traceEvents ?? t;
-  const counts = new Map();
-  for (const e of ev) if (e.name === 'FireAnimationFrame') counts.set(`${e.pid}:${e.tid}`, (counts.get(`${e.pid}:${e.tid}`) ?? 0) + 1);
-  const main = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
-  const tasks = ev.filter((e) => e.name === 'RunTask' && e.dur && `${e.pid}:${e.tid}` === main);
-  let maxWall = 0;
-  let cpuOfMaxWall = 0;
-  let maxCpu = 0;
-  let totalCpu = 0;
-  let overCpu50 = 0;
-  for (const e of tasks) {
-    const wall = e.dur / 1000;
-    const cpu = (e.tdur ?? 0) / 1000;
-    if (wall > maxWall) [maxWall, cpuOfMaxWall] = [wall, cpu];
-    maxCpu = Math.max(maxCpu, cpu);
-    totalCpu += cpu;
-    if (cpu > 50) overCpu50++;
-  }
-  return { maxWall, cpuOfMaxWall, maxCpu, totalCpu, overCpu50 };
 }
 
 // ------------------------------------------------------------------ the tests

@@ -18,7 +18,7 @@ import { cpus, loadavg } from 'node:os';
 import { extname, join, resolve, sep } from 'node:path';
 import { after, before } from 'node:test';
 import { browserSuite } from './harness.mjs';
-import { DIST, HOST, assert, freePort, waitFor } from './util.mjs';
+import { DIST, HOST, assert, freePort, mainThreadTasks, waitFor } from './util.mjs';
 
 const CSP = "script-src 'self' 'wasm-unsafe-eval'";
 /** The page-wide worker cap of <eos-lab> elements (web/src/element/budget.ts, = MAX_RUNS). */
@@ -58,37 +58,6 @@ async function startServer(port) {
     server.listen(port, HOST, ok);
   });
   return { log, close: () => new Promise((r) => server.close(r)) };
-}
-
-/** From a Chrome trace: RunTask events of the page's main thread (the one firing rAF). */
-function mainThreadTasks(buf) {
-  const t = JSON.parse(buf.toString('utf8'));
-  const ev = t.traceEvents ?? t;
-  const counts = new Map();
-  for (const e of ev) if (e.name === 'FireAnimationFrame') counts.set(`${e.pid}:${e.tid}`, (counts.get(`${e.pid}:${e.tid}`) ?? 0) + 1);
-  const main = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
-  const tasks = ev.filter((e) => e.name === 'RunTask' && e.dur && `${e.pid}:${e.tid}` === main);
-  let maxWall = 0;
-  let maxCpu = 0;
-  let totalCpu = 0;
-  for (const e of tasks) {
-    maxWall = Math.max(maxWall, e.dur / 1000);
-    const cpu = (e.tdur ?? 0) / 1000;
-    maxCpu = Math.max(maxCpu, cpu);
-    totalCpu += cpu;
-  }
-  // What the heaviest tasks spent their time on (for the report when the bound fails).
-  const heavy = [...tasks].sort((x, y) => (y.tdur ?? 0) - (x.tdur ?? 0)).slice(0, 3).map((task) => {
-    const inside = ev.filter((e) => `${e.pid}:${e.tid}` === main && e.ts >= task.ts && e.ts < task.ts + task.dur && e !== task && e.dur);
-    const by = new Map();
-    for (const e of inside) {
-      const name = e.name === 'FunctionCall' ? `FunctionCall ${e.args?.data?.functionName || ''}@${(e.args?.data?.url || '').split('/').pop()}:${e.args?.data?.lineNumber ?? ''}` : e.name;
-      by.set(name, (by.get(name) ?? 0) + e.dur / 1000);
-    }
-    const top = [...by.entries()].sort((x, y) => y[1] - x[1]).slice(0, 6).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ');
-    return `${((task.tdur ?? 0) / 1000).toFixed(1)} ms CPU: ${top}`;
-  });
-  return { tasks: tasks.length, maxWall, maxCpu, totalCpu, heavy };
 }
 
 /** Per figure, in page order: its state as the element's public API reports it. */

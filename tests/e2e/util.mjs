@@ -60,3 +60,42 @@ export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.floor(s.length / 2)] : NaN;
 }
+
+/**
+ * From a Chrome trace: the RunTask events of the page's main thread (the one firing
+ * rAF): their count, the longest wall time (and the CPU of that task), the most CPU in
+ * one task, the total CPU, how many took over 50 ms of CPU, and what the three
+ * heaviest spent their time on (for the report when a bound fails).
+ */
+export function mainThreadTasks(buf) {
+  const t = JSON.parse(buf.toString('utf8'));
+  const ev = t.traceEvents ?? t;
+  const counts = new Map();
+  for (const e of ev) if (e.name === 'FireAnimationFrame') counts.set(`${e.pid}:${e.tid}`, (counts.get(`${e.pid}:${e.tid}`) ?? 0) + 1);
+  const main = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const tasks = ev.filter((e) => e.name === 'RunTask' && e.dur && `${e.pid}:${e.tid}` === main);
+  let maxWall = 0;
+  let cpuOfMaxWall = 0;
+  let maxCpu = 0;
+  let totalCpu = 0;
+  let overCpu50 = 0;
+  for (const e of tasks) {
+    const wall = e.dur / 1000;
+    const cpu = (e.tdur ?? 0) / 1000;
+    if (wall > maxWall) [maxWall, cpuOfMaxWall] = [wall, cpu];
+    maxCpu = Math.max(maxCpu, cpu);
+    totalCpu += cpu;
+    if (cpu > 50) overCpu50++;
+  }
+  const heavy = [...tasks].sort((x, y) => (y.tdur ?? 0) - (x.tdur ?? 0)).slice(0, 3).map((task) => {
+    const inside = ev.filter((e) => `${e.pid}:${e.tid}` === main && e.ts >= task.ts && e.ts < task.ts + task.dur && e !== task && e.dur);
+    const by = new Map();
+    for (const e of inside) {
+      const name = e.name === 'FunctionCall' ? `FunctionCall ${e.args?.data?.functionName || ''}@${(e.args?.data?.url || '').split('/').pop()}:${e.args?.data?.lineNumber ?? ''}` : e.name;
+      by.set(name, (by.get(name) ?? 0) + e.dur / 1000);
+    }
+    const top = [...by.entries()].sort((x, y) => y[1] - x[1]).slice(0, 6).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ');
+    return `${((task.tdur ?? 0) / 1000).toFixed(1)} ms CPU: ${top}`;
+  });
+  return { tasks: tasks.length, maxWall, cpuOfMaxWall, maxCpu, totalCpu, overCpu50, heavy };
+}
