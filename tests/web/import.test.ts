@@ -90,6 +90,17 @@ describe('reload a saved run (import.ts)', () => {
     expect(s.sweep).toBeNull();
   });
 
+  it('runs of every optimiser reload, Adam, RMSProp and the central flow included', () => {
+    for (const opt of ['adam', 'rmsprop', 'central'] as const) {
+      const { run } = saved(20, 1, { opt, lr: 0.002, beta: 0.9 });
+      const r = importSaved(toJSON([run], 'lr=0.002'), `${opt}.json`);
+      if (!r.ok) throw new Error(`${opt}: ${r.error}`);
+      expect(r.runs[0].spec.opt).toBe(opt);
+      expect(r.runs[0].settings.opt).toBe(opt);
+      expect(r.runs[0].settings.lr).toBe(0.002);
+    }
+  });
+
   it('without a query (a bare list of runs), the settings come from the run’s engine config', () => {
     const { run } = saved(50, 1, { config: { widths: [7, 5], degree: 4, lr: 0.2 } as unknown as ExportedRun['config'] });
     const r = importSaved(JSON.stringify([run]), 'bare.json');
@@ -108,7 +119,7 @@ describe('reload a saved run (import.ts)', () => {
     expect(bad('{"app": "something else"}')).toMatch(/no "runs" list/);
     expect(bad('{"runs": []}')).toMatch(/holds no runs/);
     const { run } = saved(20);
-    expect(bad(JSON.stringify({ runs: [{ ...run, opt: 'sgd' }] }))).toMatch(/run 1: opt must be one of gd\|polyak\|nesterov\|flow/);
+    expect(bad(JSON.stringify({ runs: [{ ...run, opt: 'sgd' }] }))).toMatch(/run 1: opt must be one of gd\|polyak\|nesterov\|flow\|adam\|rmsprop\|central, not "sgd"/);
     expect(bad(JSON.stringify({ runs: [{ ...run, lr: -1 }] }))).toMatch(/run 1: lr must be a number > 0/);
     const short = { ...run, records: { ...run.records, loss: run.records.loss.slice(0, 10) } };
     expect(bad(JSON.stringify({ runs: [run, short] }))).toMatch(/run 2: records\.loss has 10 entries, records\.rows says 20/);

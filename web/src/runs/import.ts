@@ -12,7 +12,7 @@ import type { ExportedRun } from './export';
 import { type RecordArrays, ROW_COLUMNS, RunRecords } from './records';
 import { type Run, PALETTE } from './run';
 import type { RunStatus } from '../engine/protocol';
-import { type AppState, type RunSpec, SCHEMA, withRuns } from '../state/schema';
+import { type AppState, type RunSpec, OPTIMISERS, SCHEMA, withRuns } from '../state/schema';
 import { parseQuery } from '../state/url';
 
 /** A run loaded from a file: drawn, never stepped. */
@@ -27,7 +27,8 @@ export interface FrozenRun extends Run {
 
 export type ImportResult = { ok: true; runs: FrozenRun[]; notes: string[] } | { ok: false; error: string };
 
-const OPTS = new Set(['gd', 'polyak', 'nesterov', 'flow']);
+// Every optimiser of the engine's field table (adam, rmsprop and central runs reload too).
+const OPTS = new Set<string>(OPTIMISERS);
 const STATUSES = new Set<RunStatus>(['idle', 'playing', 'paused', 'diverged', 'done', 'failed']);
 /** Frozen runs get ids below zero, so they never meet a live run's id. */
 let nextId = -1;
@@ -120,7 +121,7 @@ export function importSaved(text: string, file: string): ImportResult {
       const where = `run ${i + 1}`;
       if (!isObj(r)) throw new Bad(`${where} is not an object`);
       const opt = r.opt;
-      if (typeof opt !== 'string' || !OPTS.has(opt)) throw new Bad(`${where}: opt must be one of gd|polyak|nesterov|flow, not ${JSON.stringify(opt)}`);
+      if (typeof opt !== 'string' || !OPTS.has(opt)) throw new Bad(`${where}: opt must be one of ${OPTIMISERS.join('|')}, not ${JSON.stringify(opt)}`);
       const lr = r.lr;
       if (typeof lr !== 'number' || !(lr > 0)) throw new Bad(`${where}: lr must be a number > 0, not ${JSON.stringify(lr)}`);
       const beta = typeof r.beta === 'number' && r.beta >= 0 && r.beta < 1 ? r.beta : SCHEMA.beta.default;
