@@ -178,19 +178,20 @@ struct ImplT final : Experiment::Impl {
       pos = 0;
     }
     const std::size_t take = std::min(std::size_t(batch), perm.size() - pos);
-    Dataset b;
-    b.classification = data.classification;
-    b.X.resize(data.X.rows(), Eigen::Index(take));
-    b.Y.resize(data.Y.rows(), Eigen::Index(take));
-    for (std::size_t j = 0; j < take; ++j) {
-      const int i = perm[pos + j];
-      b.X.col(Eigen::Index(j)) = data.X.col(i);
-      b.Y.col(Eigen::Index(j)) = data.Y.col(i);
-      if (data.classification) b.labels.push_back(data.labels[std::size_t(i)]);
+    // One network per batch size (the full batches and the epoch's short last one),
+    // built once and loaded with each step's columns.
+    std::unique_ptr<Mlp<T>>& m = take == std::size_t(batch) ? batch_mlp : short_mlp;
+    if (!m || m->num_examples() != Eigen::Index(take)) {
+      Dataset b;
+      b.classification = data.classification;
+      b.X.setZero(data.X.rows(), Eigen::Index(take));
+      b.Y.setZero(data.Y.rows(), Eigen::Index(take));
+      if (data.classification) b.labels.assign(take, 0);
+      m = std::make_unique<Mlp<T>>(spec, b);
     }
+    m->load_columns(data, perm.data() + pos);
     pos += take;
-    Mlp<T> m(spec, b);
-    m.loss_grad(theta, bgrad);
+    m->loss_grad(theta, bgrad);
     return bgrad;
   }
 
@@ -487,6 +488,7 @@ struct ImplT final : Experiment::Impl {
   std::vector<int> perm;        // this epoch's order of the examples
   std::size_t pos = 0;          // next position in perm (== perm.size(): a new epoch is due)
   Vec bgrad, test_grad;
+  std::unique_ptr<Mlp<T>> batch_mlp, short_mlp;  // mini-batch networks (update_gradient)
   Dataset test_data;            // n_test held-out examples (testset.hpp)
   std::unique_ptr<Mlp<T>> test_mlp;
 };

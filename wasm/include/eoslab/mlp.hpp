@@ -77,6 +77,20 @@ class Mlp {
   }
 
   int layers() const { return int(sizes_.size()) - 1; }
+  Eigen::Index num_examples() const { return n_; }
+
+  // Replaces the examples by columns idx[0..n) of data, n = num_examples(): mini-batch
+  // SGD keeps one network per batch size and loads each step's batch into it, so the
+  // hot loop allocates nothing. The cached forward state is invalidated.
+  void load_columns(const Dataset& data, const int* idx) {
+    for (Eigen::Index j = 0; j < n_; ++j) {
+      X_.col(j) = data.X.col(idx[j]).template cast<T>();
+      Y_.col(j) = data.Y.col(idx[j]).template cast<T>();
+      if (classification_) labels_[std::size_t(j)] = data.labels[std::size_t(idx[j])];
+    }
+    s2_valid_ = false;
+  }
+
   Eigen::Index num_params() const { return P_; }
   const std::vector<int>& sizes() const { return sizes_; }
   Eigen::Index w_offset(int l) const { return w_off_[l]; }
