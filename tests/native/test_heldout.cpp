@@ -14,22 +14,10 @@
 #include "eoslab/experiment.hpp"
 #include "eoslab/mlp.hpp"
 #include "eoslab/rng.hpp"
+#include "tiny_config.hpp"
 #include "eoslab/testset.hpp"
 
 namespace {
-
-eos::Config tiny(int n, int batch) {
-  eos::Config c;
-  c.dataset = "chebyshev";
-  c.n = n;
-  c.degree = 3;
-  c.widths = {5};
-  c.precision = "float64";
-  c.lr = 0.1;
-  c.eig_every = 0;
-  c.batch = batch;
-  return c;
-}
 
 Eigen::VectorXd params_of(const eos::Experiment& e) {
   const std::vector<double> p = e.params();
@@ -131,7 +119,7 @@ TEST_CASE("cli: --n-test appends test_loss,test_accuracy every eig_every steps, 
 }
 
 TEST_CASE("the records stay full-batch: loss and gradient norm at theta_t over all n examples", "[sgd]") {
-  const eos::Config c = tiny(12, 4);
+  const eos::Config c = tiny_config(12, 4);
   eos::Experiment e(c);
   for (int t = 0; t < 8; ++t) {
     const Eigen::VectorXd th = params_of(e);

@@ -14,21 +14,9 @@
 #include "eoslab/experiment.hpp"
 #include "eoslab/mlp.hpp"
 #include "eoslab/rng.hpp"
+#include "tiny_config.hpp"
 
 namespace {
-
-eos::Config tiny(int n, int batch) {
-  eos::Config c;
-  c.dataset = "chebyshev";
-  c.n = n;
-  c.degree = 3;
-  c.widths = {5};
-  c.precision = "float64";
-  c.lr = 0.1;
-  c.eig_every = 0;
-  c.batch = batch;
-  return c;
-}
 
 std::string error_of(const eos::Config& c) {
   try {
@@ -95,7 +83,7 @@ std::vector<int> batch_used(const eos::Spec& s, const eos::Dataset& d, const Eig
 }  // namespace
 
 TEST_CASE("batch and n_test: ranges and cross-field rules name the fields", "[sgd]") {
-  eos::Config c = tiny(20, 21);
+  eos::Config c = tiny_config(20, 21);
   CHECK(error_of(c) == "batch must be an integer in [0, n = 20] (0 = full batch), got 21");
   c.batch = -1;
   CHECK(error_of(c) == "batch must be an integer in [0, 20000], got -1");
@@ -117,7 +105,7 @@ TEST_CASE("batch and n_test: ranges and cross-field rules name the fields", "[sg
   c.opt = "flow";
   c.batch = 0;
   CHECK(error_of(c).empty());
-  c = tiny(20, 0);
+  c = tiny_config(20, 0);
   c.n_test = 10;
   CHECK(error_of(c) == "n_test needs eig_every > 0 (the test loss is evaluated every eig_every steps), got n_test=10, eig_every=0");
   c.eig_every = 5;
@@ -128,7 +116,7 @@ TEST_CASE("batch and n_test: ranges and cross-field rules name the fields", "[sg
 
 TEST_CASE("SGD takes each epoch as a fresh permutation in batches, the short last batch kept", "[sgd]") {
   // n = 7, batch 3: per epoch batches of 3, 3 and 1, together every example once.
-  const eos::Config c = tiny(7, 3);
+  const eos::Config c = tiny_config(7, 3);
   eos::Experiment e(c);
   const eos::Spec& s = e.spec();
   std::vector<eos::StepRecord> rec;
@@ -157,7 +145,7 @@ TEST_CASE("SGD takes each epoch as a fresh permutation in batches, the short las
 
 TEST_CASE("batch 0 and batch n are full-batch GD, bit for bit", "[sgd]") {
   std::vector<eos::StepRecord> a, b;
-  eos::Experiment ea(tiny(12, 0)), eb(tiny(12, 12));
+  eos::Experiment ea(tiny_config(12, 0)), eb(tiny_config(12, 12));
   ea.step(30, a);
   eb.step(30, b);
   for (std::size_t i = 0; i < a.size(); ++i) REQUIRE(a[i].loss == b[i].loss);
@@ -165,7 +153,7 @@ TEST_CASE("batch 0 and batch n are full-batch GD, bit for bit", "[sgd]") {
 }
 
 TEST_CASE("SGD is deterministic, whatever the chunking, and a live batch change takes effect at once", "[sgd]") {
-  eos::Config c = tiny(12, 5);
+  eos::Config c = tiny_config(12, 5);
   c.opt = "polyak";
   c.beta = 0.5;
   std::vector<eos::StepRecord> a, b;
@@ -200,11 +188,11 @@ TEST_CASE("SGD is deterministic, whatever the chunking, and a live batch change 
 }
 
 TEST_CASE("set_batch refuses bad values and keeps the old one, and refuses any batch for flow", "[sgd]") {
-  eos::Experiment e(tiny(12, 4));
+  eos::Experiment e(tiny_config(12, 4));
   CHECK_THROWS_WITH(e.set_batch(13), "batch must be an integer in [0, n = 12] (0 = full batch), got 13");
   CHECK_THROWS_WITH(e.set_batch(-2), "batch must be an integer in [0, 20000], got -2");
   CHECK(e.batch() == 4);
-  eos::Config f = tiny(12, 0);
+  eos::Config f = tiny_config(12, 0);
   f.opt = "flow";
   eos::Experiment ef(f);
   CHECK_THROWS_WITH(ef.set_batch(3), "batch must be 0 for opt flow (gradient flow follows the full-batch gradient), got 3");
