@@ -1,10 +1,14 @@
 // `npm run bench`: the native benchmark (build/native/eos-bench) and the WASM benchmark
-// (bench/bench_wasm.mjs), each only if present. Builds incrementally first.
-import { setup } from './setup.mjs';
+// (bench/bench_wasm.mjs), each only if present. Builds incrementally first, the scalar WASM
+// module (eoslab_scalar, outside the default build) included.
+import { setup, cmakeBuild } from './setup.mjs';
 import { repoPath, heading, warn, run, exists, secs, red, green } from './lib.mjs';
 
 const t0 = performance.now();
 await setup({ native: true, wasm: true });
+// The scalar module is not part of the default build (only this benchmark uses it).
+const scalarBuild = await cmakeBuild('wasm', { targets: ['eoslab_scalar'] });
+if (!scalarBuild.ok) warn(`the scalar WASM module did not build (${scalarBuild.reason}): its column stays empty`);
 let ran = 0;
 let ok = true;
 
