@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <array>
+#include <cstdlib>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -67,4 +68,39 @@ TEST_CASE("eos-run: adaptive runs add raw columns, the valley view a u_proj colu
   CHECK(cells[7] == rec[0].eig[0]);
   CHECK(cells[9] == rec[0].raw[0]);
   CHECK(cells[10] == rec[0].u_proj);
+}
+
+// The CLI resolves beta2 per optimiser after the --config file and every flag are read,
+// so a flag's --opt decides the default and an explicit beta2 (flag or file) wins.
+TEST_CASE("eos-run: beta2 defaults per optimiser from flags and --config, explicit values win", "[cli][adaptive]") {
+  auto beta2_of = [](const std::string& args) {
+    const std::string out = run_out("--steps 0 --format json " + args);
+    const std::size_t at = out.find("\"beta2\":");
+    REQUIRE(at != std::string::npos);
+    return std::stod(out.substr(at + 8));
+  };
+  CHECK(beta2_of("--opt rmsprop") == 0.99);
+  CHECK(beta2_of("--opt adam") == 0.999);
+  CHECK(beta2_of("--opt rmsprop --beta2 0.999") == 0.999);
+  CHECK(beta2_of("--opt adam --beta2 0.99") == 0.99);
+  const std::string dir = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp");
+  const std::string plain = dir + "/eos-beta2-plain.json", given = dir + "/eos-beta2-given.json";
+  {
+    std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(plain.c_str(), "w"), std::fclose);
+    REQUIRE(f);
+    std::fputs(R"({"opt": "adam", "lr": 0.002})", f.get());
+  }
+  {
+    std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(given.c_str(), "w"), std::fclose);
+    REQUIRE(f);
+    std::fputs(R"({"opt": "adam", "beta2": 0.999})", f.get());
+  }
+  CHECK(beta2_of("--config " + plain) == 0.999);
+  CHECK(beta2_of("--config " + plain + " --opt rmsprop") == 0.99);  // the flag's optimiser decides
+  CHECK(beta2_of("--config " + given + " --opt rmsprop") == 0.999);  // the file's explicit value wins
+  CHECK(beta2_of("--config " + given + " --opt rmsprop --beta2 0.9") == 0.9);
+  std::remove(plain.c_str());
+  std::remove(given.c_str());
+  CHECK(run_out("--steps 0 --opt rmsprop --beta2 1").find("--beta2 must be a number in [0, 1), got 1") !=
+        std::string::npos);
 }

@@ -153,6 +153,43 @@ TEST_CASE("fields: the schema has the agreed shape", "[fields]") {
   }
 }
 
+TEST_CASE("fields: beta2 defaults to 0.99 for rmsprop and 0.999 for adam unless given", "[fields][adaptive]") {
+  const Field& b2 = eos::field("beta2");
+  CHECK(eos::default_for(b2, "rmsprop") == 0.99);
+  CHECK(eos::default_for(b2, "adam") == 0.999);
+  CHECK(eos::default_for(b2, "gd") == Config{}.beta2);
+  auto from = [](const char* text) { return eos::config_from_json(eos::parse_json(text)); };
+  CHECK(from(R"({"opt":"rmsprop"})").beta2 == 0.99);
+  CHECK(from(R"({"opt":"adam"})").beta2 == 0.999);
+  CHECK(from("{}").beta2 == 0.999);
+  // An explicit value wins, also when it equals the other optimiser's default.
+  CHECK(from(R"({"opt":"rmsprop","beta2":0.999})").beta2 == 0.999);
+  CHECK(from(R"({"opt":"adam","beta2":0.99})").beta2 == 0.99);
+  CHECK(from(R"({"opt":"rmsprop","beta2":0.5})").beta2 == 0.5);
+  // Writing the config out makes the resolved value explicit: it reads back unchanged.
+  const Config r = from(R"({"opt":"rmsprop"})");
+  CHECK(eos::config_from_json(eos::config_to_json(r)).beta2 == 0.99);
+  // A bad explicit value is still refused with the field's range.
+  CHECK_THROWS_WITH(from(R"({"opt":"rmsprop","beta2":1})"), "beta2 must be a number in [0, 1), got 1");
+  // apply_opt_defaults leaves a given field alone and resets one not given.
+  Config c;
+  c.opt = "rmsprop";
+  c.beta2 = 0.3;
+  eos::apply_opt_defaults(c, [](std::string_view n) { return n == "beta2"; });
+  CHECK(c.beta2 == 0.3);
+  eos::apply_opt_defaults(c, [](std::string_view) { return false; });
+  CHECK(c.beta2 == 0.99);
+  // The schema carries the per-optimiser default next to the plain one.
+  for (const eos::Json& f : eos::config_schema().at("fields")) {
+    if (f.at("name") == "beta2") {
+      CHECK(f.at("default") == 0.999);
+      CHECK(f.at("opt_defaults") == eos::parse_json(R"({"rmsprop":0.99})"));
+    } else {
+      CHECK_FALSE(f.contains("opt_defaults"));
+    }
+  }
+}
+
 TEST_CASE("memory: the schema's extremes either fit the budget or are refused naming the fields", "[fields][memory]") {
   Config big;
   big.widths = std::vector<int>(6, 512);

@@ -48,6 +48,7 @@ struct Options {
   bool schema = false;
   int threads = eos::default_threads();  // run-time only: results do not depend on it
   std::set<std::string> from_flags;  // config fields set on the command line
+  std::set<std::string> from_file;   // config fields the --config file holds
 };
 
 std::string squote(const std::string& s) { return "'" + s + "'"; }
@@ -182,6 +183,7 @@ void load_config(Options& o, const std::set<std::string>& flagged) {
     if (j.is_object())
       for (const auto& name : flagged) j.erase(name);
     o.cfg = eos::config_from_json(j);
+    for (const auto& [key, value] : j.items()) o.from_file.insert(key);
     if (flagged.count("steps")) steps = nullptr;
     if (!steps.is_null()) {
       if (!steps.is_number_unsigned() || steps.get<std::uint64_t>() > std::uint64_t(kMaxSteps))
@@ -268,6 +270,12 @@ Options parse_args(int argc, char** argv) {
     }
     o.from_flags.insert(g.field->name);
   }
+  // Per-optimiser defaults (rmsprop's beta2 0.99) once the file and every flag are read:
+  // "--config adam.json --opt rmsprop" runs with 0.99 unless beta2 is given somewhere.
+  eos::apply_opt_defaults(o.cfg, [&](std::string_view name) {
+    const std::string n(name);
+    return o.from_flags.count(n) > 0 || o.from_file.count(n) > 0;
+  });
   return o;
 }
 

@@ -75,8 +75,11 @@ std::vector<Field> make_table() {
        .doc = "Adam's first-moment decay; the threshold is (2+2β₁)/((1-β₁)η). Live: the β control changes it.",
        .live = true, .min = 0, .max = 1, .max_open = true, .ui_min = 0, .ui_max = 0.99},
       {.name = "beta2", .type = F::Real, .member = &C::beta2, .group = "optim", .label = "β₂",
-       .doc = "Second-moment decay of adam (β₂) and rmsprop (alpha; PyTorch's default there is 0.99).",
-       .min = 0, .max = 1, .max_open = true, .ui_min = 0.9, .ui_max = 0.9999},
+       .doc = "Second-moment decay of adam (β₂, default 0.999) and rmsprop (alpha, default 0.99): "
+              "PyTorch's defaults, used when beta2 is not given.",
+       .min = 0, .max = 1, .max_open = true, .ui_min = 0.9, .ui_max = 0.9999,
+       // torch.optim.RMSprop's alpha is 0.99; Adam's 0.999 is Config's own default.
+       .opt_defaults = {{"rmsprop", 0.99}}},
       {.name = "eps", .type = F::Real, .member = &C::eps, .group = "optim", .label = "ε",
        .doc = "Added to sqrt(v) in adam and rmsprop (outside the square root, as PyTorch).", .advanced = true,
        .min = 0, .max = 1, .log = true},
@@ -410,7 +413,19 @@ Config config_from_json(const Json& j) {
     }
     set_from_json(*f, c, value);
   }
+  apply_opt_defaults(c, [&](std::string_view name) { return j.contains(std::string(name)); });
   return c;
+}
+
+double default_for(const Field& f, std::string_view opt) {
+  for (const OptDefault& d : f.opt_defaults)
+    if (opt == d.opt) return d.value;
+  return number_of(f, Config{});
+}
+
+void apply_opt_defaults(Config& c, const std::function<bool(std::string_view)>& given) {
+  for (const Field& f : config_fields())
+    if (!f.opt_defaults.empty() && !given(f.name)) set_number(f, c, default_for(f, c.opt));
 }
 
 Json config_to_json(const Config& c) {
@@ -456,6 +471,12 @@ Json config_schema() {
       o["max_len"] = f.max_len;
     }
     if (!f.datasets.empty()) o["datasets"] = f.datasets;
+    if (!f.opt_defaults.empty()) {
+      // {"rmsprop": 0.99}: the default for these optimisers ("default" is every other's).
+      Json d = Json::object();
+      for (const OptDefault& od : f.opt_defaults) d[od.opt] = od.value;
+      o["opt_defaults"] = std::move(d);
+    }
     o["group"] = f.group;
     o["label"] = f.label;
     o["doc"] = f.doc;

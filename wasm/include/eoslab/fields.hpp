@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -18,6 +19,13 @@
 namespace eos {
 
 enum class FieldType { Int, Real, Enum, Bool, IntList, Schedule };
+
+// A Real field's default for one optimiser, where it differs from Config's (rmsprop's
+// beta2 is 0.99, PyTorch's RMSprop alpha; adam keeps Config's 0.999).
+struct OptDefault {
+  const char* opt;
+  double value;
+};
 
 struct Field {
   using Member = std::variant<int Config::*, std::uint64_t Config::*, double Config::*, bool Config::*,
@@ -42,6 +50,9 @@ struct Field {
   std::vector<const char*> values{};    // Enum: allowed names
   int min_len = 0, max_len = 0;       // IntList: number of entries
   std::vector<const char*> datasets{};  // the datasets for which the field matters (empty: all)
+  // Real: per-optimiser defaults, used whenever the field is not given explicitly (JSON
+  // config, CLI flags, the WASM module, the page). The one place these values are written.
+  std::vector<OptDefault> opt_defaults{};
 };
 
 // Every field, in display order (also the order of the JSON config and the CLI help).
@@ -66,8 +77,16 @@ void set_from_json(const Field& f, Config& c, const Json& v);
 Json field_to_json(const Field& f, const Config& c);
 std::string field_to_text(const Field& f, const Config& c);  // the CLI's spelling
 
-// A Config from a JSON object (absent keys keep their defaults; unknown keys are
-// ConfigError listing the known names) and back, keys in table order.
+// The default of field f for optimiser opt: its opt_defaults entry, else Config's default.
+double default_for(const Field& f, std::string_view opt);
+// Sets each field with per-optimiser defaults that `given` does not name to its default
+// for c.opt (so {"opt": "rmsprop"} runs with beta2 0.99, and {"opt": "rmsprop",
+// "beta2": 0.999} with 0.999). Readers call it once every source has been read.
+void apply_opt_defaults(Config& c, const std::function<bool(std::string_view)>& given);
+
+// A Config from a JSON object (absent keys keep their defaults, per optimiser where the
+// table says so; unknown keys are ConfigError listing the known names) and back, keys in
+// table order.
 Config config_from_json(const Json& j);
 Json config_to_json(const Config& c);
 std::vector<std::string> config_field_names();

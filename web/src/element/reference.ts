@@ -40,7 +40,7 @@ export function attributeReferenceMarkdown(): string {
   for (const g of groups) {
     out.push(`#### ${GROUP_TITLES[g]}`, '', '| attribute | default | allowed | meaning |', '|---|---|---|---|');
     for (const r of rows.filter((x) => x.group === g)) {
-      out.push(`| \`${r.key}\` | ${cell(code(r.default))} | ${cell(r.allowed)} | ${cell(`${r.label}: ${r.doc}`)} |`);
+      out.push(`| \`${r.key}\` | ${cell(code(r.default) + (r.optDefaults ? ` (${r.optDefaults})` : ''))} | ${cell(r.allowed)} | ${cell(`${r.label}: ${r.doc}`)} |`);
     }
     out.push('');
   }

@@ -10,6 +10,9 @@
 // exact line (older buckets) get lines of their own with only step, time, η and λ.
 // When a run has a held-out set (n_test > 0), the columns test_loss,test_accuracy follow
 // the eigenvalues, filled on the eigenvalue rows (where the engine evaluates them).
+// Adam and RMSProp runs: eig1..k are their preconditioned sharpness λ(P⁻¹H) (the one their
+// threshold bounds) and raw1..k, right after eigk, the Hessian's own λ(H), as eos-run's CSV
+// names them; the JSON says the same per run in `eigenvalues` (records.eig.values / .raw).
 
 import type { EngineConfig } from '../engine/protocol';
 import type { RunStatus } from '../engine/protocol';
@@ -36,6 +39,18 @@ const EXTENT = new Set(['step', 'time', 'loss', 'accuracy', 'grad_norm']);
 const num = (v: number | null | undefined) =>
   v === null || v === undefined ? '' : Number.isFinite(v) ? String(v) : Number.isNaN(v) ? '' : v > 0 ? 'inf' : '-inf';
 
+/** Adam and RMSProp measure their preconditioned sharpness (eos-run's eig1..k) beside the raw one (raw1..k). */
+export function isAdaptive(opt: string): boolean {
+  return opt === 'adam' || opt === 'rmsprop';
+}
+
+/** What records.eig.values (and .raw) hold for a run of optimiser `opt`, with the CSV's column names. */
+export function eigenvalueKinds(opt: string): { values: string; raw?: string } {
+  return isAdaptive(opt)
+    ? { values: 'preconditioned sharpness λ(P⁻¹H), CSV eig1..k', raw: 'raw Hessian eigenvalues λ(H), CSV raw1..k' }
+    : { values: 'Hessian eigenvalues λ(H), CSV eig1..k' };
+}
+
 /** 'steps 0-8191: 4096 rows, each min/max/last of 2; steps 8192-12287: 4096 rows, exact' */
 export function describeResolution(res: Resolution[]): string {
   if (res.length === 0) return 'none';
@@ -49,6 +64,9 @@ export function toCSV(runs: ExportedRun[]): string {
   const k = Math.max(1, ...runs.map((r) => r.records.k));
   const head = ['run', 'label', 'agg', ...ROW_HEAD];
   for (let j = 1; j <= k; j++) head.push(`eig${j}`);
+  // Raw sharpness columns (adam/rmsprop), after the eigenvalues, when some run has them.
+  const hasRaw = runs.some((r) => r.records.eig.raw !== undefined);
+  if (hasRaw) for (let j = 1; j <= k; j++) head.push(`raw${j}`);
   const hasTest = runs.some((r) => (r.records.eig.test_loss ?? []).some((v) => v !== null && Number.isFinite(v)));
   if (hasTest) head.push('test_loss', 'test_accuracy');
   // A central flow's columns, after the others, when some run has them (empty on other lines).
@@ -57,6 +75,11 @@ export function toCSV(runs: ExportedRun[]): string {
   const lines = [
     '# EoS Lab records. agg: exact = one step; min/max/last = extremes and last row of a bucket of consecutive steps (step ranges from the min line to the max line).',
   ];
+  if (hasRaw) {
+    lines.push(
+      '# eig1..k: the top Hessian eigenvalues λ(H); for adam and rmsprop runs the preconditioned sharpness λ(P⁻¹H), P = diag(√v̂ + ε), which their threshold bounds. raw1..k: the Hessian’s own λ(H) of adam and rmsprop runs (empty for others).',
+    );
+  }
   for (const r of runs) {
     lines.push(`# run ${r.id} rows: ${describeResolution(r.records.resolution)}`);
     lines.push(`# run ${r.id} eigenvalue rows: ${describeResolution(r.records.eig.resolution)}`);
@@ -66,10 +89,15 @@ export function toCSV(runs: ExportedRun[]): string {
     const rec = r.records;
     const eg = rec.eig;
     const pre = `${r.id},"${r.label.replace(/"/g, '""')}"`;
-    const testCells = (src: { test_loss?: number[]; test_accuracy?: number[] } | null, e: number) =>
+    type EigSrc = { test_loss?: number[]; test_accuracy?: number[]; raw?: number[][] };
+    const testCells = (src: EigSrc | null, e: number) =>
       hasTest ? [num(src?.test_loss?.[e]), num(src?.test_accuracy?.[e])] : [];
-    const eigCells = (vals: number[] | null, e = -1, src: { test_loss?: number[]; test_accuracy?: number[] } | null = eg) =>
-      [...Array.from({ length: k }, (_, j) => (vals && j < vals.length ? num(vals[j]) : '')), ...testCells(e >= 0 ? src : null, e)];
+    const valueCells = (vals: number[] | null | undefined) => Array.from({ length: k }, (_, j) => (vals && j < vals.length ? num(vals[j]) : ''));
+    const rawCells = (src: EigSrc | null, e: number) => (hasRaw ? valueCells(src?.raw?.[e]) : []);
+    const eigCells = (vals: number[] | null, e = -1, src: EigSrc | null = eg) => {
+      const at = e >= 0 ? src : null;
+      return [...valueCells(vals), ...rawCells(at, e), ...testCells(at, e)];
+    };
     const rowLine = (agg: string, i: number, vals: number[] | null, at = -1) => {
       const src = agg === 'min' ? rec.min : agg === 'max' ? rec.max : null;
       const cells = ROW_HEAD.map((c) => {
@@ -109,8 +137,9 @@ export function toCSV(runs: ExportedRun[]): string {
  * become null. `extra` adds derived results shown on the page (e.g. the sweep's points).
  */
 export function toJSON(runs: ExportedRun[], query: string, extra: Record<string, unknown> = {}): string {
+  const described = runs.map((r) => ({ ...r, eigenvalues: eigenvalueKinds(r.opt) }));
   return JSON.stringify(
-    { app: 'EoS Lab', exported: new Date().toISOString(), query, ...extra, runs },
+    { app: 'EoS Lab', exported: new Date().toISOString(), query, ...extra, runs: described },
     (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
   );
 }

@@ -108,6 +108,8 @@ export interface EigExtent {
   /** Held-out loss and accuracy (NaN where none; absent in files saved before they existed). */
   test_loss?: number[];
   test_accuracy?: number[];
+  /** adam, rmsprop: the extremes of the raw Hessian eigenvalues over the same buckets. */
+  raw?: number[][];
 }
 
 export const AGGREGATES =
@@ -356,8 +358,20 @@ export class RunRecords {
     };
     const rs = this.rawStore;
     if (rs) {
-      const per = Array.from({ length: this.k }, (_, j) => columnArray(rs, EIG_FIRST + j, 'last'));
-      out.eig.raw = Array.from({ length: rs.rows }, (_, r) => per.map((col) => col[r]));
+      // Matched to the eigenvalue rows by step, so raw[e] is always eigenvalue row e's (the two
+      // stores bucket alike while every eigenvalue row has raw values, as adam/rmsprop rows do;
+      // a row without its raw values gets NaN rather than a neighbour's).
+      const at = new Map(columnArray(rs, EIG_STEP, 'last').map((st, r) => [st, r]));
+      const rawRows = (agg: 'last' | 'min' | 'max') => {
+        const per = Array.from({ length: this.k }, (_, j) => columnArray(rs, EIG_FIRST + j, agg));
+        return eigStep.map((st) => {
+          const r = at.get(st);
+          return per.map((col) => (r === undefined ? NaN : col[r]));
+        });
+      };
+      out.eig.raw = rawRows('last');
+      out.eig.min.raw = rawRows('min');
+      out.eig.max.raw = rawRows('max');
     }
     return out;
   }

@@ -324,9 +324,12 @@ export const ENGINE_SCHEMA = {
       "max_open": true,
       "ui_min": 0.9,
       "ui_max": 0.9999,
+      "opt_defaults": {
+        "rmsprop": 0.99
+      },
       "group": "optim",
       "label": "β₂",
-      "doc": "Second-moment decay of adam (β₂) and rmsprop (alpha; PyTorch's default there is 0.99).",
+      "doc": "Second-moment decay of adam (β₂, default 0.999) and rmsprop (alpha, default 0.99): PyTorch's defaults, used when beta2 is not given.",
       "live": false,
       "advanced": false
     },

@@ -38,6 +38,8 @@ export interface RealField extends Base<number> {
   uiMax?: number;
   /** Controls use a logarithmic slider. */
   log?: boolean;
+  /** The engine's per-optimiser defaults (rmsprop's β₂ 0.99), where they differ from `default`. */
+  optDefaults?: Readonly<Record<string, number>>;
 }
 export interface EnumField<T extends string = string> extends Base<T> {
   kind: 'enum';

@@ -1,7 +1,7 @@
 // The presets: each a partial state over the defaults (`eos` is the defaults themselves).
 // Which values show each regime was measured with the engine (native CLI and WASM).
 
-import { type AppState, type PresetName, cloneState, defaultState } from './schema';
+import { type AppState, type PresetName, cloneState, defaultState, followOpt } from './schema';
 
 export interface PresetInfo {
   title: string;
@@ -115,22 +115,25 @@ export const PRESETS: Record<PresetName, PresetInfo> = {
   adam: {
     title: 'Adam at its edge',
     blurb: 'Adam’s preconditioned sharpness λmax(P⁻¹H) rises to its own threshold (2+2β₁)/((1−β₁)η) = 38/η and hovers there; the raw sharpness (dotted) stays far below 2/η: no threshold holds it, the preconditioner adapts instead.',
-    values: { ...SMALL, degree: 4, widths: [20, 20], opt: 'adam', lr: 0.002, beta1: 0.9, beta2: 0.999, eps: 1e-8, steps: 4000, charts: ['loss', 'sharpness'] },
+    values: { ...SMALL, degree: 4, widths: [20, 20], opt: 'adam', lr: 0.002, beta1: 0.9, eps: 1e-8, steps: 4000, charts: ['loss', 'sharpness'] },
   },
-  // RMSProp (torch.optim.RMSprop, alpha = β₂ 0.99, ε 1e-8) on T3, 20 points, 1-30-1, seed 0, η 0.0005:
+  // RMSProp (torch.optim.RMSprop, alpha = β₂ 0.99, the engine's default for rmsprop, ε 1e-8) on T3, 20 points, 1-30-1, seed 0, η 0.0005:
   // 0.55 × 2/η at step 0, 0.18 × at step 50 while v fills up, 0.95 × by step 550, then 0.95–1.07 ×
   // over steps 2,000–4,000; raw sharpness 8.9 → 15.9, far below 2/η = 4,000.
   rmsprop: {
     title: 'RMSProp at its edge',
     blurb: 'RMSProp’s preconditioned sharpness rises to 2/η, the threshold of its preconditioned step, and hovers there, while the raw sharpness stays far below.',
-    values: { ...SMALL, widths: [30], opt: 'rmsprop', lr: 0.0005, beta2: 0.99, eps: 1e-8, steps: 4000, charts: ['loss', 'sharpness'] },
+    values: { ...SMALL, widths: [30], opt: 'rmsprop', lr: 0.0005, eps: 1e-8, steps: 4000, charts: ['loss', 'sharpness'] },
   },
 };
 
 /** Defaults with a preset applied (the baseline that URL fields override). */
 export function presetState(name: PresetName): AppState {
   const s = defaultState();
-  const out = cloneState({ ...s, ...PRESETS[name].values } as AppState);
+  const values = PRESETS[name].values;
+  const out = cloneState({ ...s, ...values } as AppState);
+  // β₂ and the like take the preset's optimiser's default unless the preset sets them.
+  followOpt(out, s.opt, new Set(Object.keys(values)));
   out.preset = name;
   return out;
 }

@@ -85,6 +85,7 @@ function fromEngine(e: EngineFieldDef): Field {
         ...(typeof o.ui_min === 'number' ? { uiMin: o.ui_min } : {}),
         ...(typeof o.ui_max === 'number' ? { uiMax: o.ui_max } : {}),
         ...(o.log === true ? { log: true } : {}),
+        ...(typeof o.opt_defaults === 'object' && o.opt_defaults ? { optDefaults: o.opt_defaults as Record<string, number> } : {}),
       };
     case 'enum':
       return { ...base, kind: 'enum', default: dflt, values: e.values };
@@ -142,6 +143,46 @@ export const SCHEMA: Schema = { ...ENGINE_FIELDS, ...PAGE_FIELDS };
 export const FIELD_KEYS = Object.keys(SCHEMA) as (keyof AppState)[];
 export const ENGINE_KEYS = ENGINE_SCHEMA.fields.map((e) => e.name) as EngineKey[];
 export const OPTIMISERS = SCHEMA.opt.values;
+
+// ------------------------------------------------------------------------------------
+// Per-optimiser defaults (the engine's table: rmsprop's β₂ is 0.99, adam's 0.999). A field
+// that still holds the default of the optimiser it was set for counts as "not given": it
+// follows the optimiser (the URL then omits it); any other value is explicit and stays.
+
+/** Engine fields whose default depends on the optimiser. */
+export const OPT_DEFAULT_KEYS: readonly EngineKey[] = ENGINE_KEYS.filter((k) => {
+  const f = SCHEMA[k] as Field;
+  return f.kind === 'real' && f.optDefaults !== undefined;
+});
+
+/** The default of an engine field for optimiser `opt` (the page's default when the table has none for it). */
+export function defaultFor(key: EngineKey, opt: string): unknown {
+  const f = SCHEMA[key] as Field;
+  const per = f.kind === 'real' ? f.optDefaults?.[opt] : undefined;
+  return per ?? f.default;
+}
+
+/**
+ * The value of an optimiser-dependent field for a run with optimiser `opt` on state `s`:
+ * s[key] if explicit, else `opt`'s default (s[key] is "not given" while it equals the
+ * default of s.opt, the first run's optimiser).
+ */
+export function valueFor(s: Readonly<AppState>, key: EngineKey, opt: string): unknown {
+  const v = s[key];
+  return OPT_DEFAULT_KEYS.includes(key) && sameValue(v, defaultFor(key, s.opt)) ? defaultFor(key, opt) : v;
+}
+
+/**
+ * Carries the optimiser-dependent fields of `s` from optimiser `from` to s.opt, in place:
+ * each that `given` does not name and that holds `from`'s default takes s.opt's.
+ */
+export function followOpt(s: AppState, from: string, given: ReadonlySet<string> = new Set()): AppState {
+  for (const k of OPT_DEFAULT_KEYS) {
+    if (given.has(k) || !sameValue(s[k], defaultFor(k, from))) continue;
+    (s as unknown as Record<string, unknown>)[k] = defaultFor(k, s.opt);
+  }
+  return s;
+}
 
 /** Deep copy of a state (lists are copied). */
 export function cloneState(s: AppState): AppState {
@@ -362,6 +403,8 @@ export function engineConfig(s: AppState, run: RunSpec): EngineValues {
     const v = s[k];
     out[k] = Array.isArray(v) ? [...v] : v;
   }
+  // Fields whose default depends on the optimiser (β₂) take this run's unless given.
+  for (const k of OPT_DEFAULT_KEYS) out[k] = valueFor(s, k, run.opt);
   out.opt = run.opt;
   out.lr = run.lr;
   // Adam's β is its β₁ (the live β control acts on it); the momentum β keeps the state's.
@@ -393,7 +436,9 @@ export function runSpecs(s: AppState): RunSpec[] {
 export function withRuns(s: AppState, runs: readonly RunSpec[]): AppState {
   const out = cloneState(s);
   if (runs.length > 0) {
+    const from = out.opt;
     out.opt = runs[0].opt;
+    followOpt(out, from);
     out.lr = runs[0].lr;
     if (runs[0].opt === 'adam') out.beta1 = runs[0].beta;
     else out.beta = runs[0].beta;
@@ -411,9 +456,17 @@ export interface SchemaRow {
   group: Group;
   label: string;
   default: string;
+  /** Per-optimiser defaults where they differ ("rmsprop: 0.99"). */
+  optDefaults?: string;
   allowed: string;
   doc: string;
   engine: boolean;
+}
+
+/** "rmsprop: 0.99": the optimisers whose default differs from the field's, or '' if none. */
+function optDefaultText(f: Field): string {
+  if (f.kind !== 'real' || !f.optDefaults) return '';
+  return Object.entries(f.optDefaults).map(([opt, v]) => `${opt}: ${fmtNum(v)}`).join(', ');
 }
 
 /** One row per field, in schema order, with the default and the allowed values as text. */
@@ -425,6 +478,7 @@ export function describeSchema(): SchemaRow[] {
       group: f.group,
       label: f.label,
       default: formatField(f, f.default),
+      ...(optDefaultText(f) ? { optDefaults: optDefaultText(f) } : {}),
       allowed: allowedText(f),
       doc: f.doc,
       engine: f.engine,

@@ -3,7 +3,7 @@
 // back holds only what differs from the preset, so links stay short.
 
 import { presetState } from './presets';
-import { type AppState, type Field, type PresetName, FIELD_KEYS, SCHEMA, formatField, parseField, sameValue } from './schema';
+import { type AppState, type Field, type PresetName, FIELD_KEYS, OPT_DEFAULT_KEYS, SCHEMA, cloneState, followOpt, formatField, parseField, sameValue } from './schema';
 
 export interface ParseResult {
   state: AppState;
@@ -21,6 +21,7 @@ export function parseQuery(query: string | URLSearchParams): ParseResult {
     return { state: presetState(SCHEMA.preset.default), messages: ['the URL query could not be read; using defaults'] };
   }
   const seen = new Set<string>();
+  const applied = new Set<string>(); // parameters whose value was taken
   // The preset first: it sets the baseline.
   let preset: PresetName = SCHEMA.preset.default;
   const presetRaw = params.get('preset');
@@ -44,9 +45,13 @@ export function parseQuery(query: string | URLSearchParams): ParseResult {
     const k = key as keyof AppState;
     const f = SCHEMA[k] as Field;
     const r = parseField(f, raw);
-    if (r.ok) (state as unknown as Record<string, unknown>)[k] = r.value;
-    else messages.push(`${k}: ${r.why}; using default ${formatField(f, state[k]) || '(none)'}`);
+    if (r.ok) {
+      (state as unknown as Record<string, unknown>)[k] = r.value;
+      applied.add(k);
+    } else messages.push(`${k}: ${r.why}; using default ${formatField(f, state[k]) || '(none)'}`);
   }
+  // An optimiser given without a valid β₂ (or another optimiser-dependent field) gets that optimiser's default.
+  followOpt(state, presetState(preset).opt, applied);
   return { state, messages };
 }
 
@@ -55,13 +60,17 @@ export function parseQuery(query: string | URLSearchParams): ParseResult {
  * baseline, in schema order, plus the preset itself unless it is the default.
  */
 export function toQuery(s: AppState): string {
+  // The baseline's optimiser-dependent fields follow s.opt, as parseQuery fills them in:
+  // rmsprop's 0.99 is then implied, an explicit 0.999 written.
   const base = presetState(s.preset);
+  const followed = followOpt({ ...cloneState(base), opt: s.opt }, base.opt);
   const parts: string[] = [];
   if (s.preset !== SCHEMA.preset.default) parts.push(`preset=${s.preset}`);
   for (const k of FIELD_KEYS) {
     if (k === 'preset') continue;
     const f = SCHEMA[k] as Field;
-    if (sameValue(s[k], base[k])) continue;
+    const ref = (OPT_DEFAULT_KEYS as readonly string[]).includes(k) ? followed[k] : base[k];
+    if (sameValue(s[k], ref)) continue;
     parts.push(`${k}=${encodeQueryValue(formatField(f, s[k]))}`);
   }
   return parts.join('&');

@@ -2,7 +2,7 @@
 // schema group and an "advanced" part, all generated from the schema's group and
 // advanced flags. Takes a root element and callbacks; holds no global state.
 
-import { type AppState, type Field, type Group, FIELD_KEYS, SCHEMA } from '../state/schema';
+import { type AppState, type EngineKey, type Field, type Group, FIELD_KEYS, OPT_DEFAULT_KEYS, SCHEMA, valueFor } from '../state/schema';
 import { type Run, fmtLr, thresholdInForce, thresholdName } from '../runs/run';
 import { h, isFocused, uid } from './dom';
 import { type FieldControl, fieldControl, lrControl } from './fields';
@@ -114,6 +114,8 @@ export class ControlsPanel {
     this.runTitle.style.setProperty('--run-color', run?.color ?? 'currentColor');
     for (const [k, c] of this.fields) {
       if (k === 'opt' || k === 'lr' || k === 'beta') c.set(spec[k]);
+      // β₂ not given: the selected run's optimiser's default (what its engine runs with).
+      else if ((OPT_DEFAULT_KEYS as readonly string[]).includes(k)) c.set(valueFor(settings, k as EngineKey, spec.opt));
       else c.set(settings[k as keyof AppState]);
       const f = SCHEMA[k as keyof AppState] as Field;
       if (f.datasets) c.el.hidden = !f.datasets.includes(settings.dataset);

@@ -6,7 +6,7 @@
 import { RunManager, type UpdateKind } from '../runs/manager';
 import type { Run, WorkerFactory } from '../runs/run';
 import { presetState } from '../state/presets';
-import { type AppState, type PresetName, type RunSpec, SCHEMA, cloneState, withRuns } from '../state/schema';
+import { type AppState, type PresetName, type RunSpec, SCHEMA, cloneState, followOpt, withRuns } from '../state/schema';
 
 /** What a field change touched: the charts' view, the pacing, the problem (restart), or the selected run. */
 export type ChangeKind = 'view' | 'pacing' | 'problem' | 'run';
@@ -51,6 +51,13 @@ export class AppModel {
   setField(key: keyof AppState, value: unknown): ChangeKind {
     const r = this.selected;
     if (key === 'opt' || key === 'lr' || key === 'beta') {
+      if (r && key === 'opt' && r.id === this.manager.runs[0]?.id && value !== r.spec.opt) {
+        // The first run's optimiser is the one whose defaults the settings hold: a β₂ not
+        // given follows it (adam 0.999 → rmsprop 0.99), an explicit one stays.
+        const from = this.settings.opt;
+        this.settings.opt = value as AppState['opt'];
+        followOpt(this.settings, from);
+      }
       if (r) this.manager.updateRun(r.id, { ...r.spec, [key]: value } as RunSpec);
       return 'run';
     }
