@@ -428,8 +428,14 @@ struct ImplT final : Experiment::Impl {
   // problem (steps 300-600, 2 substeps, g++): (1, 1) falls back on 229 of 300 steps, 3.5
   // HVPs/step; (3, 0.1) on 49, 0.9 HVPs/step, S within [1.0000, 1.014] x 2/lr (the old
   // Lanczos-every-substep: 4.9 HVPs/step, [1.0000, 1.006]); (10, 1): 0.4, up to 1.033.
+  // A failed refresh costs three gradients more than a plain Lanczos substep (its probe,
+  // the gradient again for the HVP cache, the probe with the new u). Where it keeps
+  // failing (large substeps: with 1 substep it fails on most steps of that problem) the
+  // next 1, 2, 4, 8 substeps go straight to a Lanczos at lanczos_tol, as before the
+  // refresh existed, and then it is tried again.
   static constexpr double kCentralRefreshTol = 3;
   static constexpr double kCentralLanczosTighter = 0.1;
+  static constexpr int kCentralMaxBackoff = 8;
   void central_step(StepRecord& r) {
     const Config& c = spec.cfg;
     const int m = c.central_substeps;
@@ -442,10 +448,16 @@ struct ImplT final : Experiment::Impl {
       bool full = warm.cols() == 0 || warm.rows() != mlp.num_params() ||
                   (i == 0 && (c.neigs > 1 || t % every == 0));
       double S = kNaN;
+      bool direct = false;  // a Lanczos without trying the refresh, in the backoff
+      if (!full && central_skip > 0) {
+        --central_skip;
+        full = direct = true;
+      }
       if (!full) {
         central_probe(mlp, theta, grad, warm.col(0), kCentralFdEps, gs, hu, tmp, k2);
         const RayleighRefresh rr = rayleigh_refresh(warm.col(0), hu, kCentralRefreshTol * c.lanczos_tol, unext);
         if (rr.ok) {
+          central_backoff = 0;
           S = rr.value;
           if (i == 0) {
             r.neig = 1;
@@ -453,6 +465,8 @@ struct ImplT final : Experiment::Impl {
           }
         } else {
           full = true;
+          central_backoff = std::min(std::max(1, 2 * central_backoff), kCentralMaxBackoff);
+          central_skip = central_backoff;
           cache_valid = false;  // central_probe moved the HVP cache off theta
           refresh();
         }
@@ -461,7 +475,7 @@ struct ImplT final : Experiment::Impl {
         // Tighter than the refresh's test, so that the refreshed u has room to drift before
         // it fails that test (a u converged only to it would fail it at once, and every
         // substep would fall back here).
-        const SharpnessResult s = top_eigs(c.neigs, nullptr, nullptr, kCentralLanczosTighter * c.lanczos_tol);
+        const SharpnessResult s = top_eigs(c.neigs, nullptr, nullptr, direct ? c.lanczos_tol : kCentralLanczosTighter * c.lanczos_tol);
         hvps += s.hvps;
         if (i == 0) {
           r.neig = int(s.values.size());
@@ -523,6 +537,7 @@ struct ImplT final : Experiment::Impl {
   Eigen::VectorXd theta0;  // initial parameters as used (rounded to T), in double
   Vec theta, grad, vel, k2, k3, k4, tmp;
   Vec gs, hu, unext;  // grad S, H u and the next warm u of the central flow
+  int central_backoff = 0, central_skip = 0;  // the refresh's backoff after failures (central_step)
   Eigen::MatrixXd warm;  // (P, k) last top eigenvectors
   bool cache_valid = false;
   double cached_loss = 0, loss0 = kNaN, last_sharpness = kNaN;
