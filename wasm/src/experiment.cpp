@@ -426,8 +426,10 @@ struct ImplT final : Experiment::Impl {
   // fallback Lanczos converges to kCentralLanczosTighter x lanczos_tol, so that a fresh u
   // has ~30x room to drift before it fails the refresh. Measured on the page's default
   // problem (steps 300-600, 2 substeps, g++): (1, 1) falls back on 229 of 300 steps, 3.5
-  // HVPs/step; (3, 0.1) on 49, 0.9 HVPs/step, S within [1.0000, 1.014] x 2/lr (the old
-  // Lanczos-every-substep: 4.9 HVPs/step, [1.0000, 1.006]); (10, 1): 0.4, up to 1.033.
+  // HVPs/step; (3, 0.1) on 49, 0.9 HVPs/step, S within [1.0000, 1.014] x 2/lr (1.0 and
+  // 1.017 with the backoff below; the old Lanczos-every-substep: 4.9 HVPs/step, [1.0000,
+  // 1.006]); (10, 1): 0.4, up to 1.033. S is the recorded one, at 2/lr but for the steps
+  // whose Lanczos finds the refreshed S was that much low.
   // A failed refresh costs three gradients more than a plain Lanczos substep (its probe,
   // the gradient again for the HVP cache, the probe with the new u). Where it keeps
   // failing (large substeps: with 1 substep it fails on most steps of that problem) the
