@@ -2,7 +2,9 @@
 // per unit of GD time, i.e. per GD step it predicts, next to the GD run itself, on the
 // page's default problem (Chebyshev T5 on 40 points, 1-32-32-32-1 tanh, seed 1, lr 0.3,
 // sharpness every 10 steps). Each flow step takes central_substeps Euler substeps, and each
-// substep one warm Lanczos, three gradients (at theta and theta +- eps u) and a sigma^2 solve.
+// substep three float64 gradients (at theta and theta +- eps u: grad S and H u for the
+// Rayleigh refresh of S and u), a sigma^2 solve, and a warm Lanczos only when the refresh
+// is not converged or is due (every eig_every-th step): HVPs/step counts those.
 // The page plays every run at 300 steps/s by default, so the flow keeps up with its GD run
 // when one flow step takes less than 1000/300 = 3.3 ms.
 //
@@ -13,6 +15,7 @@
 // Usage: node bench/central_cost.mjs [--steps N] [--substeps 1,2,4]
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -74,6 +77,7 @@ if (existsSync(cli)) {
 
 const budget = 1000 / PAGE_SPEED;
 console.log(`Central flow cost per GD step on the page's default problem (steps ${WARM}-${WARM + STEPS}); the page plays ${PAGE_SPEED} steps/s, a budget of ${budget.toFixed(2)} ms per step per worker.`);
+console.log(`Machine load (1/5/15 min) at the end: ${loadavg().map((x) => x.toFixed(2)).join(' / ')} on this machine's cores; timings scale with it.`);
 console.log('build   run                   ms/step   steps/s   HVPs/step   vs GD   keeps up at 300 steps/s');
 for (const r of rows) {
   const gd = rows.find((x) => x.build === r.build && x.run === 'gd');

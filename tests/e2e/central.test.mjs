@@ -5,7 +5,8 @@
 // toggle turns the flow off and the URL follows (central=1 / compare gd:…:central).
 // Data is read from the test hook (window.__eos), never from pixels; every asynchronous
 // effect is awaited with a deadline. With EOS_CENTRAL_SHOT=<file.png> the preset's page is
-// also saved there (the screenshot in docs/). Env: EOS_DIST, CHROMIUM_PATH.
+// also saved there (the screenshot in docs/). A flow switched on mid-run catches up with
+// its run (web/src/runs/flow.ts). Env: EOS_DIST, CHROMIUM_PATH.
 
 import { after, before } from 'node:test';
 import { browserSuite } from './harness.mjs';
@@ -83,6 +84,29 @@ S.test('compare gd:0.1:central attaches a central flow to a compared GD run', as
   assert(f.runs.join() === 'gd,gd,central', `exported runs ${f.runs.join()}`);
   assert(f.eig.every((e) => Math.abs(e.thr - 2 / 0.15) < 1e-9), 'the flow runs at its run’s η');
   assert(/compare=gd:0.15:central/.test(await page.evaluate(() => location.search)), 'the URL keeps :central');
+});
+
+S.test('switched on mid-run, the flow catches up with its GD run and never passes it', async (open) => {
+  const { page } = await open();
+  await page.goto(`${origin}/`);
+  await waitFor('the test hook', () => page.evaluate(() => !!window.__eos), 15_000);
+  await waitFor('GD past step 400', async () => (await page.evaluate(() => window.__eos.status()[0].step)) >= 400, 60_000, 250);
+  const card = page.locator('.eos-run').first();
+  await card.locator('input.eos-run-central').check();
+  const at = await page.evaluate(() => window.__eos.status()[0].step);
+  // Flat out, it reaches the step GD was at when it was switched on (it starts from step 0).
+  const caught = await waitFor(`the flow to reach step ${at}`, async () => {
+    const x = await page.evaluate(() => {
+      const runs = window.__eos.runs();
+      const gd = runs.find((r) => r.opt === 'gd');
+      const flow = runs.find((r) => r.opt === 'central');
+      const last = (r) => (r && r.records.rows ? r.records.step[r.records.rows - 1] : -1);
+      return { flow: last(flow), gd: last(gd) };
+    });
+    assert(x.flow <= x.gd, `the flow (step ${x.flow}) passed its GD run (step ${x.gd})`);
+    return x.flow >= at - 1 ? x : null;
+  }, 120_000, 200);
+  console.log(`central flow switched on at GD step ${at}: caught up at flow step ${caught.flow}, GD at ${caught.gd}`);
 });
 
 S.finalChecks();

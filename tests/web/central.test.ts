@@ -55,7 +55,10 @@ describe('central flow: manager', () => {
     m.play();
     f.run(20);
     const r = m.runs[0];
-    expect(sent(f.made[1].received, 'play').length).toBeGreaterThan(0);
+    // The flow may go as far as the run has gone: its play comes with the run's chunk.
+    expect(sent(f.made[1].received, 'play').at(-1)).toMatchObject({ speed: 0, until: 20 });
+    f.made[1].produce(100);
+    f.flushAll();
     expect(r.flow?.rows).toBe(20);
     m.setLr(r.id, 0.15);
     expect(sent(f.made[1].received, 'setLr').map((x) => x.lr)).toEqual([0.15]);
@@ -69,6 +72,77 @@ describe('central flow: manager', () => {
     expect(r.flow).toBeNull();
     expect(m.specs()[0].central).toBeUndefined();
     expect(m.exportRuns().length).toBe(1);
+  });
+});
+
+describe('central flow: catching up', () => {
+  const lastPlay = (w: { received: ToWorker[] }) => sent(w.received, 'play').at(-1);
+
+  it('switched on mid-run, the flow plays flat out to the run’s step, never past it, then follows each chunk', () => {
+    const f = fakeFactory({ chunkRows: 50 });
+    const m = new RunManager({ createWorker: f.create, now: () => 0 });
+    m.load({ ...defaultState(), speed: 300 });
+    f.flushAll();
+    m.play();
+    f.run(500);
+    const r = m.runs[0];
+    expect(r.info?.step).toBe(500);
+    m.setCentral(r.id, true);
+    f.flushAll();
+    const flow = f.made[1];
+    expect(sent(flow.received, 'create')[0].config.opt).toBe('central');
+    // Flat out (speed 0, while the run plays at 300 steps/s) to the run's step.
+    expect(lastPlay(flow)).toMatchObject({ speed: 0, until: 500 });
+    expect(lastPlay(f.made[0])).toMatchObject({ speed: 300 });
+    // However much it could compute, it stops at the run's step: the dashed curve reaches it.
+    flow.produce(10_000);
+    f.flushAll();
+    expect(r.flow?.rows).toBe(500);
+    expect(r.flow?.last('step')).toBe(499);
+    expect(r.records.last('step')).toBe(499);
+    // Level with the run: each of the run's chunks moves the flow's stop to the run's new step.
+    f.made[0].produce(50);
+    f.flushAll();
+    expect(lastPlay(flow)).toMatchObject({ speed: 0, until: 550 });
+    flow.produce(10_000);
+    f.flushAll();
+    expect(r.flow?.rows).toBe(550);
+    // A run that ends (its length) is still caught up with; the reader's Pause stops the flow.
+    m.pause();
+    expect(sent(flow.received, 'pause').length).toBe(1);
+    m.play();
+    expect(lastPlay(flow)).toMatchObject({ speed: 0, until: 550 });
+  });
+
+  it('a live η change reaches a lagging flow at the step it was made at', () => {
+    const f = fakeFactory({ chunkRows: 50 });
+    const m = new RunManager({ createWorker: f.create, now: () => 0 });
+    m.load({ ...defaultState(), speed: 300 });
+    f.flushAll();
+    m.play();
+    f.run(200);
+    const r = m.runs[0];
+    m.setLr(r.id, 0.15); // at step 200
+    f.flushAll();
+    f.run(100); // the run goes on at η 0.15 to step 300
+    m.setCentral(r.id, true);
+    f.flushAll();
+    const flow = f.made[1];
+    // The flow starts at the run's initial η and stops at step 200 for the change.
+    expect(sent(flow.received, 'create')[0].config.lr).toBe(0.3);
+    expect(lastPlay(flow)).toMatchObject({ until: 200 });
+    expect(sent(flow.received, 'setLr').length).toBe(0);
+    flow.produce(10_000);
+    f.flushAll();
+    expect(sent(flow.received, 'setLr').map((x) => x.lr)).toEqual([0.15]);
+    expect(lastPlay(flow)).toMatchObject({ speed: 0, until: 300 });
+    flow.produce(10_000);
+    f.flushAll();
+    const a = r.flow!.toArrays();
+    expect(a.step.length).toBe(300);
+    expect(a.lr[199]).toBe(0.3);
+    expect(a.lr[200]).toBe(0.15);
+    expect(r.records.toArrays().lr[200]).toBe(0.15);
   });
 });
 

@@ -135,7 +135,7 @@ struct ImplT final : Experiment::Impl {
       k2.resize(P); k3.resize(P); k4.resize(P); tmp.resize(P);
     }
     if (s.opt == OptKind::Central) {
-      gs.resize(P); tmp.resize(P); k2.resize(P);
+      gs.resize(P); hu.resize(P); unext.resize(P); tmp.resize(P); k2.resize(P);
     }
     if (adaptive()) {
       m1.setZero(P);
@@ -297,14 +297,15 @@ struct ImplT final : Experiment::Impl {
   }
 
   // Top-k of H, or of D H D with D = diag(scale) when scale is given; `store` is
-  // the warm start read and replaced (the raw and preconditioned spectra each keep theirs).
-  SharpnessResult top_eigs(int k, const Eigen::VectorXd* scale = nullptr, Eigen::MatrixXd* store = nullptr) {
+  // the warm start read and replaced (the raw and preconditioned spectra each keep theirs);
+  // tol > 0 replaces the configured Lanczos tolerance.
+  SharpnessResult top_eigs(int k, const Eigen::VectorXd* scale = nullptr, Eigen::MatrixXd* store = nullptr, double tol = 0) {
     Eigen::MatrixXd& warm = store ? *store : this->warm;
     HessianOp op{mlp, progress, t, k};
     op.scale = scale;
     LanczosOptions o;
     o.k = k;
-    o.tol = spec.cfg.lanczos_tol;
+    o.tol = tol > 0 ? tol : spec.cfg.lanczos_tol;
     o.max_iter = int(std::min<Eigen::Index>(spec.cfg.lanczos_max_iter, mlp.num_params()));
     o.seed = spec.cfg.seed ^ (0x5EED0000ULL + std::uint64_t(t));
     const bool warm_ok = warm.cols() > 0 && warm.rows() == mlp.num_params();
@@ -409,30 +410,89 @@ struct ImplT final : Experiment::Impl {
 
   // One GD step's worth (t -> t + 1) of the central flow (central.hpp), in
   // central_substeps explicit-Euler substeps as in the reference implementation
-  // (alex-damian/central_flows_jax, central_flow_substep): each one measures S and u
-  // by warm Lanczos, grad S by a second difference of gradients, re-solves sigma^2
-  // so that S does not drift off 2/lr, and moves theta. r holds theta_t's loss and
-  // gradient; it gets S (every step, whatever eig_every), sigma^2 and pred_loss.
+  // (alex-damian/central_flows_jax, central_flow_substep): each one needs S, u and
+  // grad S at its theta, re-solves sigma^2 so that S does not drift off 2/lr, and moves
+  // theta. r holds theta_t's loss and gradient; it gets S (every step, whatever
+  // eig_every), sigma^2 and pred_loss.
+  //
+  // Cost. grad S takes two gradients at theta +- eps u (central_probe), and the same two
+  // give H u, so a warm u is refreshed by its Rayleigh quotient and one power step at no
+  // extra cost (rayleigh_refresh). A warm Lanczos (each HVP costs about 1.5 float64
+  // gradients) runs only when the refreshed pair fails a residual test (residual >
+  // kCentralRefreshTol lanczos_tol S, below), when there is no u yet, when more than one eigenvalue is
+  // recorded (neigs > 1, at the step's first substep), and at the first substep of every
+  // eig_every-th step (10th if 0): a small residual says u is near an eigenvector, not
+  // that it is the top one, so a crossing of the top two is caught within that many steps.
+  // The refresh accepts a residual up to kCentralRefreshTol x lanczos_tol x S, and the
+  // fallback Lanczos converges to kCentralLanczosTighter x lanczos_tol, so that a fresh u
+  // has ~30x room to drift before it fails the refresh. Measured on the page's default
+  // problem (steps 300-600, 2 substeps, g++): (1, 1) falls back on 229 of 300 steps, 3.5
+  // HVPs/step; (3, 0.1) on 49, 0.9 HVPs/step, S within [1.0000, 1.014] x 2/lr (1.0 and
+  // 1.017 with the backoff below; the old Lanczos-every-substep: 4.9 HVPs/step, [1.0000,
+  // 1.006]); (10, 1): 0.4, up to 1.033. S is the recorded one, at 2/lr but for the steps
+  // whose Lanczos finds the refreshed S was that much low.
+  // A failed refresh costs three gradients more than a plain Lanczos substep (its probe,
+  // the gradient again for the HVP cache, the probe with the new u). Where it keeps
+  // failing (large substeps: with 1 substep it fails on most steps of that problem) the
+  // next 1, 2, 4, 8 substeps go straight to a Lanczos at lanczos_tol, as before the
+  // refresh existed, and then it is tried again.
+  static constexpr double kCentralRefreshTol = 3;
+  static constexpr double kCentralLanczosTighter = 0.1;
+  static constexpr int kCentralMaxBackoff = 8;
   void central_step(StepRecord& r) {
     const Config& c = spec.cfg;
     const int m = c.central_substeps;
     const double dt = 1.0 / m;
+    const int every = c.eig_every > 0 ? c.eig_every : 10;
     double s2_sum = 0;
     int hvps = 0;
     for (int i = 0; i < m; ++i) {
       if (i > 0) refresh();
-      const SharpnessResult s = top_eigs(c.neigs);
-      hvps += s.hvps;
-      if (i == 0) {
-        r.neig = int(s.values.size());
-        for (int j = 0; j < r.neig; ++j) r.eig[std::size_t(j)] = s.values[std::size_t(j)];
+      bool full = warm.cols() == 0 || warm.rows() != mlp.num_params() ||
+                  (i == 0 && (c.neigs > 1 || t % every == 0));
+      double S = kNaN;
+      bool direct = false;  // a Lanczos without trying the refresh, in the backoff
+      if (!full && central_skip > 0) {
+        --central_skip;
+        full = direct = true;
       }
-      const double S = s.values.empty() ? kNaN : s.values[0];
-      third_derivative_uu(mlp, theta, grad, warm.col(0), kCentralFdEps, gs, tmp, k2);
+      if (!full) {
+        central_probe(mlp, theta, grad, warm.col(0), kCentralFdEps, gs, hu, tmp, k2);
+        const RayleighRefresh rr = rayleigh_refresh(warm.col(0), hu, kCentralRefreshTol * c.lanczos_tol, unext);
+        if (rr.ok) {
+          central_backoff = 0;
+          S = rr.value;
+          if (i == 0) {
+            r.neig = 1;
+            r.eig[0] = S;
+          }
+        } else {
+          full = true;
+          central_backoff = std::min(std::max(1, 2 * central_backoff), kCentralMaxBackoff);
+          central_skip = central_backoff;
+          cache_valid = false;  // central_probe moved the HVP cache off theta
+          refresh();
+        }
+      }
+      if (full) {
+        // Tighter than the refresh's test, so that the refreshed u has room to drift before
+        // it fails that test (a u converged only to it would fail it at once, and every
+        // substep would fall back here).
+        const SharpnessResult s = top_eigs(c.neigs, nullptr, nullptr, direct ? c.lanczos_tol : kCentralLanczosTighter * c.lanczos_tol);
+        hvps += s.hvps;
+        if (i == 0) {
+          r.neig = int(s.values.size());
+          for (int j = 0; j < r.neig; ++j) r.eig[std::size_t(j)] = s.values[std::size_t(j)];
+        }
+        S = s.values.empty() ? kNaN : s.values[0];
+        central_probe(mlp, theta, grad, warm.col(0), kCentralFdEps, gs, hu, tmp, k2);
+        rayleigh_refresh(warm.col(0), hu, c.lanczos_tol, unext);
+      }
       const double sigma2 = central_sigma2(2.0 / lr - S, gs.dot(grad), gs.squaredNorm(), lr, dt);
       theta -= (dt * lr) * (grad + (0.5 * sigma2) * gs);
       cache_valid = false;
       s2_sum += sigma2;
+      warm.col(0) = unext;  // one power step: the next substep's warm u
     }
     r.hvps = hvps;
     r.sigma2 = s2_sum / m;
@@ -479,7 +539,8 @@ struct ImplT final : Experiment::Impl {
   std::unique_ptr<Mlp<T>> probe;  // a second network for the slice's losses (keeps mlp's HVP cache)
   Eigen::VectorXd theta0;  // initial parameters as used (rounded to T), in double
   Vec theta, grad, vel, k2, k3, k4, tmp;
-  Vec gs;  // grad S of the central flow
+  Vec gs, hu, unext;  // grad S, H u and the next warm u of the central flow
+  int central_backoff = 0, central_skip = 0;  // the refresh's backoff after failures (central_step)
   Eigen::MatrixXd warm;  // (P, k) last top eigenvectors
   bool cache_valid = false;
   double cached_loss = 0, loss0 = kNaN, last_sharpness = kNaN;

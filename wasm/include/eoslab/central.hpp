@@ -30,6 +30,29 @@ void third_derivative_uu(Mlp<double>& m, const Eigen::VectorXd& theta, const Eig
                          const Eigen::VectorXd& u, double eps, Eigen::VectorXd& out, Eigen::VectorXd& tmp,
                          Eigen::VectorXd& gp);
 
+// The same two gradients, read twice (Section 3's flow needs S, u and grad S at every
+// substep, and this is the cheap way to get all three). With g+- = grad L(theta +- eps u):
+//   gs = (g+ - 2 g + g-) / eps^2 = grad S + O(eps^2)   (as third_derivative_uu), and
+//   hu = (g+ - g-) / (2 eps)     = H u    + O(eps^2),
+// so the Rayleigh quotient S = u.hu and the residual |hu - S u| of a warm u cost no
+// Hessian-vector product. Overwrites m's cached forward state; tmp and gp are scratch.
+void central_probe(Mlp<double>& m, const Eigen::VectorXd& theta, const Eigen::VectorXd& g, const Eigen::VectorXd& u,
+                   double eps, Eigen::VectorXd& gs, Eigen::VectorXd& hu, Eigen::VectorXd& tmp, Eigen::VectorXd& gp);
+
+// A top eigenpair refreshed from a warm unit u and hu = H u (central_probe): the
+// Rayleigh quotient `value` = u.hu, the residual |hu - value u| (the eigenvalue of H
+// nearest `value` is within residual^2 / gap of it, Parlett, "The Symmetric Eigenvalue
+// Problem", Thm 11.7.1), and `next` = hu / |hu|, one power step (the angle to the top
+// eigenvector shrinks by about lambda_2 / lambda_1 when |lambda_min| < lambda_2), the warm
+// start of the next substep. `ok` when residual <= tol |value|, the criterion of a
+// converged Lanczos (lanczos.hpp). A small residual only says that u is near SOME
+// eigenvector: the caller must re-check the top one by a full Lanczos now and then.
+struct RayleighRefresh {
+  double value = 0, residual = 0;
+  bool ok = false;
+};
+RayleighRefresh rayleigh_refresh(const Eigen::VectorXd& u, const Eigen::VectorXd& hu, double tol, Eigen::VectorXd& next);
+
 // sigma^2 of one explicit-Euler substep of length dt (steps). With gap = 2/lr - S and
 // dS/dt = <grad S, theta'> = -lr <grad S, g> - 1/2 lr sigma^2 |grad S|^2, the gap after
 // the substep is gap + dt lr <grad S, g> + dt 1/2 lr sigma^2 |grad S|^2; sigma^2 solves

@@ -15,6 +15,7 @@ import { RunLink } from './link';
 import { FitHistory } from './fits';
 import { type Run, type WorkerFactory, PALETTE, lrInForce, runLabel } from './run';
 import type { ExportedRun } from './export';
+import { CentralFlow, type FlowChange, withFlowExport } from './flow';
 import { type AppState, type EngineValues, type RunSpec, MAX_RUNS, engineConfig, runSpecs } from '../state/schema';
 
 /** runs: added/removed; reset: a run's records were cleared (restart); status; data: new records. */
@@ -39,8 +40,11 @@ interface Slot {
   until: number;
   /** (time, step) samples of the last second, for the achieved speed. */
   rate: { t: number; step: number }[];
-  /** The worker integrating this GD run's central flow (spec.central), or null. */
-  flow: RunLink | null;
+  /** The worker integrating this GD run's central flow (spec.central), or null (flow.ts). */
+  flow: CentralFlow | null;
+  /** η and β the run started with, and its live changes since: what a flow switched on later replays. */
+  start: { lr: number; beta: number };
+  changes: FlowChange[];
 }
 
 const TERMINAL = new Set(['done', 'diverged', 'failed']);
@@ -157,8 +161,11 @@ export class RunManager {
     r.spec = { ...r.spec, lr };
     if (r.status === 'failed') this.restart(r, true);
     else {
-      this.slot(r).link.send({ type: 'setLr', lr });
-      this.slot(r).flow?.send({ type: 'setLr', lr });
+      const s = this.slot(r);
+      s.link.send({ type: 'setLr', lr });
+      const c = { at: r.info?.step ?? 0, lr };
+      s.changes.push(c);
+      s.flow?.change(c);
     }
     this.extend(r, 'η changed');
     this.emit('status', r);
@@ -171,8 +178,11 @@ export class RunManager {
     r.spec = { ...r.spec, beta };
     if (r.status === 'failed') this.restart(r, true);
     else {
-      this.slot(r).link.send({ type: 'setBeta', beta });
-      this.slot(r).flow?.send({ type: 'setBeta', beta });
+      const s = this.slot(r);
+      s.link.send({ type: 'setBeta', beta });
+      const c = { at: r.info?.step ?? 0, beta };
+      s.changes.push(c);
+      s.flow?.change(c);
     }
     this.extend(r, 'β changed');
     this.emit('status', r);
@@ -193,7 +203,8 @@ export class RunManager {
 
   /**
    * Turns a GD run's central flow on or off (Cohen, Damian et al. 2025): a second worker
-   * integrates it from the same initialisation, on the same clock and pacing as the run.
+   * integrates it from the same initialisation, on the same clock; switched on mid-run it
+   * catches up with the run, then follows it (flow.ts).
    */
   setCentral(id: number, on: boolean): void {
     const r = this.byId(id);
@@ -212,44 +223,10 @@ export class RunManager {
     this.emit('runs', r);
   }
 
-  /** Creates the run's central flow on a fresh worker (its records start empty). */
+  /** Creates the run's central flow on a fresh worker (its records start empty); it catches up with the run. */
   private startFlow(r: Run, s: Slot): void {
-    const link = new RunLink(this.opts.createWorker, {
-      message: (m, isCreate) => this.onFlowMessage(r, m, isCreate),
-      broken: (why) => {
-        r.flowError = why;
-        this.emit('status', r);
-      },
-    });
-    s.flow = link;
-    r.flow = new RunRecords(this.problem!.neigs, true);
-    r.flowError = null;
-    link.create(engineConfig(this.problem!, { opt: 'central', lr: r.spec.lr, beta: r.spec.beta }), true);
-  }
-
-  private onFlowMessage(r: Run, m: FromWorker, isCreate: boolean): void {
-    const s = this.slots.get(r.id);
-    if (this.disposed || !s || !r.flow) return;
-    switch (m.type) {
-      case 'progress':
-        r.flow.append(m.chunk);
-        this.emit('data', r);
-        return;
-      case 'result':
-        // Created: follow the run's transport (a live η change made before this is re-sent).
-        if (isCreate) {
-          if (r.info && Number.isFinite(r.info.lr) && r.info.lr !== r.spec.lr) s.flow?.send({ type: 'setLr', lr: r.info.lr });
-          if (r.status === 'playing') s.flow?.send({ type: 'play', speed: this.pacing.speed, until: s.until });
-        }
-        return;
-      case 'busy':
-        return;
-      case 'failed':
-      case 'error':
-        r.flowError = m.message;
-        this.emit('status', r);
-        return;
-    }
+    s.flow = new CentralFlow(r, this.opts.createWorker, this.problem!, s.start, s.changes, (kind, run) => this.emit(kind, run));
+    s.flow.follow(r.info?.step ?? 0);
   }
 
   byId(id: number): Run | undefined {
@@ -269,10 +246,10 @@ export class RunManager {
   pause(): void {
     this.playing = false;
     for (const r of this.runs) {
+      this.slot(r).flow?.pause(); // a flow catching up with a finished run stops too
       if (r.status !== 'playing') continue;
       r.status = 'paused';
       this.slot(r).link.send({ type: 'pause' });
-      this.slot(r).flow?.send({ type: 'pause' });
     }
     this.emit('status', null);
   }
@@ -289,7 +266,7 @@ export class RunManager {
       s.until = end;
       r.status = 'playing';
       s.link.send({ type: 'play', speed: this.pacing.speed, until: end });
-      s.flow?.send({ type: 'play', speed: this.pacing.speed, until: end });
+      s.flow?.resume();
     }
     this.emit('status', null);
   }
@@ -318,21 +295,7 @@ export class RunManager {
       divergedAt: r.divergedAt,
       error: r.error,
       records: r.records.toArrays(),
-    })).flatMap((e, i) => {
-      // A GD run's central flow follows it, with the same id and its own records.
-      const r = this.runs[i];
-      if (!r.flow) return [e];
-      const spec: RunSpec = { opt: 'central', lr: r.spec.lr, beta: r.spec.beta };
-      const flow: ExportedRun = {
-        ...e,
-        label: `${e.label} · central flow`,
-        opt: 'central',
-        config: engineConfig(this.problem!, spec),
-        error: r.flowError ?? null,
-        records: r.flow.toArrays(),
-      };
-      return [e, flow];
-    });
+    })).flatMap((e, i) => withFlowExport(e, this.runs[i], this.problem!));
   }
 
   // ---------------------------------------------------------------- runs and workers
@@ -362,7 +325,7 @@ export class RunManager {
       message: (m, isCreate) => this.onMessage(run, m, isCreate),
       broken: (why) => this.fail(run, why),
     });
-    this.slots.set(run.id, { link, until: 0, rate: [], flow: null });
+    this.slots.set(run.id, { link, until: 0, rate: [], flow: null, start: { lr: spec.lr, beta: spec.beta }, changes: [] });
     this.runs.push(run);
     this.restart(run, true);
     if (spec.central && spec.opt === 'gd') this.startFlow(run, this.slot(run));
@@ -384,6 +347,8 @@ export class RunManager {
     r.note = null;
     s.rate = [];
     s.until = 0;
+    s.start = { lr: r.spec.lr, beta: r.spec.beta };
+    s.changes = [];
     // A worker inside a long engine call would answer the create only after it: replace it.
     s.link.create(this.config(r), fresh || wasBusy);
     r.fit = null;
@@ -424,7 +389,7 @@ export class RunManager {
   private sendPlay(r: Run, s: Slot): void {
     s.until = this.lengthOf(r);
     s.link.send({ type: 'play', speed: this.pacing.speed, until: s.until });
-    s.flow?.send({ type: 'play', speed: this.pacing.speed, until: s.until });
+    s.flow?.resume();
   }
 
   /** The step at which this run stops (0 = never): the run length, or further after a live change. */
@@ -462,6 +427,7 @@ export class RunManager {
         const before = r.status;
         this.takeInfo(r, m.info);
         this.measureRate(r, m.info.step);
+        this.slots.get(r.id)?.flow?.follow(m.info.step);
         // A chunk that ends the run (diverged, done) changes its status: the card must say so
         // at once, not at the next throttled redraw (there may be none once every run has stopped).
         this.emit(r.status === before ? 'data' : 'status', r);
