@@ -13,32 +13,9 @@
 #include "eoslab/central.hpp"
 #include "eoslab/experiment.hpp"
 #include "eoslab/mlp.hpp"
+#include "central_fixture.hpp"
 
 namespace {
-
-// A tiny net (1-4-4-1 tanh, Chebyshev T3 on 8 points, 45 parameters), float64.
-eos::Config tiny() {
-  eos::Config c;
-  c.dataset = "chebyshev";
-  c.n = 8;
-  c.degree = 3;
-  c.widths = {4, 4};
-  c.precision = "float64";
-  c.seed = 3;
-  return c;
-}
-
-Eigen::MatrixXd dense_hessian(eos::Mlp<double>& m, const Eigen::VectorXd& th) {
-  Eigen::VectorXd g, col;
-  m.loss_grad(th, g);
-  const Eigen::Index P = th.size();
-  Eigen::MatrixXd H(P, P);
-  for (Eigen::Index i = 0; i < P; ++i) {
-    m.hvp(Eigen::VectorXd::Unit(P, i), col);
-    H.col(i) = col;
-  }
-  return 0.5 * (H + H.transpose());
-}
 
 double top_eig(eos::Mlp<double>& m, const Eigen::VectorXd& th) {
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(dense_hessian(m, th), Eigen::EigenvaluesOnly);
@@ -48,7 +25,7 @@ double top_eig(eos::Mlp<double>& m, const Eigen::VectorXd& th) {
 }  // namespace
 
 TEST_CASE("central flow: grad S by second differences of gradients matches the dense Hessian's top eigenvalue", "[central]") {
-  const eos::Spec spec = eos::validate(tiny());
+  const eos::Spec spec = eos::validate(central_tiny());
   const eos::Dataset data = eos::make_dataset(spec);
   eos::Mlp<double> m(spec, data);
   Eigen::VectorXd th = m.init_params(spec);

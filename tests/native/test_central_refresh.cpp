@@ -12,32 +12,9 @@
 #include "eoslab/experiment.hpp"
 #include "eoslab/mlp.hpp"
 #include "eoslab/rng.hpp"
+#include "central_fixture.hpp"
 
 namespace {
-
-// A tiny net (1-4-4-1 tanh, Chebyshev T3 on 8 points, 45 parameters), float64.
-eos::Config tiny() {
-  eos::Config c;
-  c.dataset = "chebyshev";
-  c.n = 8;
-  c.degree = 3;
-  c.widths = {4, 4};
-  c.precision = "float64";
-  c.seed = 3;
-  return c;
-}
-
-Eigen::MatrixXd dense_hessian(eos::Mlp<double>& m, const Eigen::VectorXd& th) {
-  Eigen::VectorXd g, col;
-  m.loss_grad(th, g);
-  const Eigen::Index P = th.size();
-  Eigen::MatrixXd H(P, P);
-  for (Eigen::Index i = 0; i < P; ++i) {
-    m.hvp(Eigen::VectorXd::Unit(P, i), col);
-    H.col(i) = col;
-  }
-  return 0.5 * (H + H.transpose());
-}
 
 double angle(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
   return std::acos(std::min(1.0, std::fabs(a.dot(b)) / (a.norm() * b.norm())));
@@ -46,7 +23,7 @@ double angle(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
 }  // namespace
 
 TEST_CASE("central flow refresh: H u and the Rayleigh quotient from the grad-S gradients match the dense Hessian", "[central]") {
-  const eos::Spec spec = eos::validate(tiny());
+  const eos::Spec spec = eos::validate(central_tiny());
   const eos::Dataset data = eos::make_dataset(spec);
   eos::Mlp<double> m(spec, data);
   Eigen::VectorXd th = m.init_params(spec), g;
@@ -108,7 +85,7 @@ TEST_CASE("central flow refresh: H u and the Rayleigh quotient from the grad-S g
 TEST_CASE("central flow refresh: a central run's recorded S is the dense top eigenvalue at every step, edge included", "[central]") {
   // The tiny net at an lr whose 2/lr it reaches (S rises from 1.9 at init to 2/lr = 3.33
   // near step 250), so that the run crosses into the sigma^2 > 0 regime.
-  eos::Config c = tiny();
+  eos::Config c = central_tiny();
   c.opt = "central";
   c.lr = 0.6;
   c.central_substeps = 2;
