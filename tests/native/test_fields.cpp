@@ -180,7 +180,8 @@ TEST_CASE("fields: beta2 defaults to 0.99 for rmsprop and 0.999 for adam unless 
   eos::apply_opt_defaults(c, [](std::string_view) { return false; });
   CHECK(c.beta2 == 0.99);
   // The schema carries the per-optimiser default next to the plain one.
-  for (const eos::Json& f : eos::config_schema().at("fields")) {
+  const eos::Json schema = eos::config_schema();  // kept alive: the loop reads into it
+  for (const eos::Json& f : schema.at("fields")) {
     if (f.at("name") == "beta2") {
       CHECK(f.at("default") == 0.999);
       CHECK(f.at("opt_defaults") == eos::parse_json(R"({"rmsprop":0.99})"));
