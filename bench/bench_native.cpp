@@ -2,13 +2,15 @@
 // top-1 and top-5 sharpness (cold and warm-started Lanczos, with the HVPs used),
 // for problems A and B of eoslab/bench.hpp, float32. `--json` prints one JSON
 // object per problem for bench/bench_wasm.mjs, which runs the same code in WASM;
-// `--threads N` evaluates the example blocks on N threads.
+// `--threads N` evaluates the example blocks on N threads; `--gemm own|eigen` picks the
+// float products' kernel (eoslab/gemm.hpp; the default is the build's).
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
 
 #include "eoslab/bench.hpp"
+#include "eoslab/gemm.hpp"
 
 int main(int argc, char** argv) {
   bool json = false;
@@ -16,6 +18,7 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--json") == 0) json = true;
     else if (std::strcmp(argv[i], "--threads") == 0 && i + 1 < argc) threads = std::atoi(argv[++i]);
+    else if (std::strcmp(argv[i], "--gemm") == 0 && i + 1 < argc) eos::set_own_gemm(std::strcmp(argv[++i], "own") == 0);
   }
   if (threads < 1) threads = 1;
   std::vector<std::pair<char, eos::BenchResult>> rs;
@@ -28,13 +31,14 @@ int main(int argc, char** argv) {
       std::printf("%s{\"problem\":\"%c\",\"threads\":%d,\"params\":%lld,\"step_ms\":%.6g,\"hvp_ms\":%.6g,"
                   "\"top1_cold_ms\":%.6g,\"top1_cold_hvps\":%d,\"top1_warm_ms\":%.6g,\"top1_warm_hvps\":%d,"
                   "\"top5_cold_ms\":%.6g,\"top5_cold_hvps\":%d,\"top5_warm_ms\":%.6g,\"top5_warm_hvps\":%d}",
-                  i ? "," : "", name, r.threads, r.params, r.step_ms, r.hvp_ms, r.cold_ms[0], r.cold_hvps[0], r.warm_ms[0],
+                  i ? "," : "", name, eos::use_own_gemm() ? "own" : "eigen", r.threads, r.params, r.step_ms, r.hvp_ms, r.cold_ms[0], r.cold_hvps[0], r.warm_ms[0],
                   r.warm_hvps[0], r.cold_ms[1], r.cold_hvps[1], r.warm_ms[1], r.warm_hvps[1]);
     }
     std::printf("]\n");
     return 0;
   }
-  std::printf("EoS Lab native benchmark (float32, %d thread(s), best of reps, ms)\n", rs[0].second.threads);
+  std::printf("EoS Lab native benchmark (float32, %d thread(s), %s GEMM, best of reps, ms)\n", rs[0].second.threads,
+              eos::use_own_gemm() ? "own" : "Eigen's");
   std::printf("%-3s %8s %9s %9s %18s %18s %18s %18s\n", "", "params", "GD step", "HVP", "top-1 cold (HVPs)",
               "top-1 warm (HVPs)", "top-5 cold (HVPs)", "top-5 warm (HVPs)");
   for (const auto& [name, r] : rs)

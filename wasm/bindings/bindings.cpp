@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "eoslab/bench.hpp"
+#include "eoslab/gemm.hpp"
 #include "eoslab/config.hpp"
 #include "eoslab/data.hpp"
 #include "eoslab/eigen.hpp"
@@ -455,6 +456,14 @@ std::string last_error() { return g_last_error; }
 // (Eigen's SSE code translated to wasm SIMD), "None" for the scalar one.
 std::string simd_in_use() { return Eigen::SimdInstructionSetsInUse(); }
 
+// The float products' kernel (eoslab/gemm.hpp): "own" or "eigen". setGemm switches it
+// for the whole module (the benchmark compares the two); it returns the one now in use.
+std::string gemm_in_use() { return eos::use_own_gemm() ? "own" : "eigen"; }
+std::string set_gemm(std::string which) {
+  if (which == "own" || which == "eigen") eos::set_own_gemm(which == "own");
+  return gemm_in_use();
+}
+
 // True in the pthreads build (compiled with -pthread), false in the single-threaded one.
 bool threaded() {
 #if defined(__EMSCRIPTEN_PTHREADS__)
@@ -542,6 +551,8 @@ EMSCRIPTEN_BINDINGS(eoslab) {
   function("benchProblem", &bench_problem);
   function("_eosLastError", &last_error);
   function("simdInUse", &simd_in_use);
+  function("gemmInUse", &gemm_in_use);
+  function("setGemm", &set_gemm);
   function("threaded", &threaded);
   function("heapStats", &heap_stats);
 }

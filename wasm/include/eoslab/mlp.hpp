@@ -12,12 +12,14 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 #include "eoslab/activation.hpp"
 #include "eoslab/config.hpp"
 #include "eoslab/data.hpp"
 #include "eoslab/eigen.hpp"
+#include "eoslab/gemm.hpp"
 #include "eoslab/pool.hpp"
 #include "eoslab/rng.hpp"
 
@@ -183,7 +185,8 @@ class Mlp {
     Mat in = X, Z, A, S1;
     for (int l = 0; l < L; ++l) {
       MapM Wl(theta.data() + w_off_[l], sizes_[l + 1], sizes_[l]);  // (out, in)
-      Z.noalias() = Wl * in;                                        // (out_l, m)
+      Z.resize(sizes_[l + 1], in.cols());
+      product<false, false, false>(MapMw(Z.data(), Z.rows(), Z.cols()), Wl, in);  // (out_l, m)
       if (bias_) Z.colwise() += MapV(theta.data() + b_off_[l], sizes_[l + 1]);
       if (l + 1 == L) break;
       A.resize(Z.rows(), Z.cols());
@@ -229,6 +232,38 @@ class Mlp {
     }
   }
 
+  // C = op(A) op(B), or C += op(A) op(B) when Acc; op transposes when TA / TB. The
+  // float network's products go through gemm_f32 when use_own_gemm() (the WASM SIMD
+  // build, where it is faster than Eigen's kernel as V8 compiles it: docs/wasm.md),
+  // through Eigen otherwise. Operands are views (Map, Block) into column-major storage.
+  template <bool TA, bool TB, bool Acc, class CM, class AM, class BM>
+  static void product(CM C, const AM& A, const BM& B) {
+    if constexpr (std::is_same_v<T, float>) {
+      if (use_own_gemm()) {
+        gemm_f32(TA, TB, C.rows(), C.cols(), TA ? A.rows() : A.cols(), A.data(), A.outerStride(), B.data(),
+                 B.outerStride(), C.data(), C.outerStride(), Acc);
+        return;
+      }
+    }
+    if constexpr (TA && TB) {
+      eigen_product<Acc>(C, A.transpose(), B.transpose());
+    } else if constexpr (TA) {
+      eigen_product<Acc>(C, A.transpose(), B);
+    } else if constexpr (TB) {
+      eigen_product<Acc>(C, A, B.transpose());
+    } else {
+      eigen_product<Acc>(C, A, B);
+    }
+  }
+  template <bool Acc, class CM, class X, class Y>
+  static void eigen_product(CM& C, const X& a, const Y& b) {
+    if constexpr (Acc) {
+      C.noalias() += a * b;
+    } else {
+      C.noalias() = a * b;
+    }
+  }
+
   // Forward and backward pass over block b: fills the cached state of its columns,
   // writes its gradient partial (the block's sum of per-example gradients / n) to g
   // and returns its share of the loss sum (sum of squared errors for MSE, of
@@ -238,7 +273,7 @@ class Mlp {
     // Forward: Z_l = W_l A_l + b_l, A_{l+1} = sigma(Z_l); output f = Z_{L-1}.
     for (int l = 0; l < L; ++l) {
       Cols Z = cols(Z_[l], b);
-      Z.noalias() = W(l) * in_cols(l, b);
+      product<false, false, false>(Z, W(l), in_cols(l, b));  // (out_l, m)
       if (bias_) Z.colwise() += this->b(l);
       if (l + 1 < L) {
         Cols A = cols(A_[l + 1], b), S1 = cols(S1_[l], b);
@@ -270,11 +305,11 @@ class Mlp {
     // Backward: grad W_l = D_l A_l^T, grad b_l = D_l 1, D_{l-1} = (W_l^T D_l) * sigma'(Z_{l-1}).
     for (int l = L - 1; l >= 0; --l) {
       Cols Dl = cols(D_[l], b);
-      MapMw(g + w_off_[l], sizes_[l + 1], sizes_[l]).noalias() = Dl * in_cols(l, b).transpose();
+      product<false, true, false>(MapMw(g + w_off_[l], sizes_[l + 1], sizes_[l]), Dl, in_cols(l, b));  // (out_l, in_l)
       if (bias_) MapVw(g + b_off_[l], sizes_[l + 1]).noalias() = Dl.rowwise().sum();
       if (l > 0) {
         Cols BD = cols(BD_[l - 1], b);
-        BD.noalias() = W(l).transpose() * Dl;
+        product<true, false, false>(BD, W(l), Dl);  // (in_l, m)
         cols(D_[l - 1], b) = BD.cwiseProduct(cols(S1_[l - 1], b));
       }
     }
@@ -295,8 +330,8 @@ class Mlp {
     for (int l = 0; l < L; ++l) {
       MapM V(v.data() + w_off_[l], sizes_[l + 1], sizes_[l]);  // (out, in)
       Cols RZ = cols(RZ_[l], b);
-      RZ.noalias() = V * in_cols(l, b);
-      if (l > 0) RZ.noalias() += W(l) * cols(RA_[l], b);
+      product<false, false, false>(RZ, V, in_cols(l, b));
+      if (l > 0) product<false, false, true>(RZ, W(l), cols(RA_[l], b));
       if (bias_) RZ.colwise() += MapV(v.data() + b_off_[l], sizes_[l + 1]);
       if (l + 1 < L) cols(RA_[l + 1], b) = cols(S1_[l], b).cwiseProduct(RZ);
     }
@@ -318,14 +353,14 @@ class Mlp {
     for (int l = L - 1; l >= 0; --l) {
       Cols RD = cols(RD_[l], b), D = cols(D_[l], b);
       MapMw Out(out + w_off_[l], sizes_[l + 1], sizes_[l]);
-      Out.noalias() = RD * in_cols(l, b).transpose();
-      if (l > 0) Out.noalias() += D * cols(RA_[l], b).transpose();
+      product<false, true, false>(Out, RD, in_cols(l, b));
+      if (l > 0) product<false, true, true>(Out, D, cols(RA_[l], b));
       if (bias_) MapVw(out + b_off_[l], sizes_[l + 1]).noalias() = RD.rowwise().sum();
       if (l > 0) {
         MapM V(v.data() + w_off_[l], sizes_[l + 1], sizes_[l]);
         Cols tmp = cols(RA_[l], b);  // R{A_l} is no longer needed: reuse it as scratch (sizes_[l], m)
-        tmp.noalias() = V.transpose() * D;
-        tmp.noalias() += W(l).transpose() * RD;
+        product<true, false, false>(tmp, V, D);
+        product<true, false, true>(tmp, W(l), RD);
         cols(RD_[l - 1], b) = tmp.cwiseProduct(cols(S1_[l - 1], b)) +
                               cols(BD_[l - 1], b).cwiseProduct(cols(S2_[l - 1], b)).cwiseProduct(cols(RZ_[l - 1], b));
       }

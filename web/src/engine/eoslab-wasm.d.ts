@@ -210,6 +210,10 @@ declare module 'eoslab-wasm' {
     configSchema(): string;
     /** Eigen's SIMD paths compiled in: "SSE, SSE2, SSE3, SSSE3, SSE4.1" (wasm SIMD) or "None". */
     simdInUse(): string;
+    /** The float products' kernel: 'own' (gemm_f32, the SIMD build's default) or 'eigen'. */
+    gemmInUse(): 'own' | 'eigen';
+    /** Switches the kernel for the whole module (benchmark); returns the one in use. */
+    setGemm(which: 'own' | 'eigen'): 'own' | 'eigen';
     /** True for the pthreads twin (eoslab_mt), false for the single-threaded module. */
     threaded?(): boolean;
     heapStats(): HeapStats;
