@@ -1,8 +1,8 @@
 // The phenomenon itself (paper Sections 3-4), on two named configurations:
 // "cheb4-20x20" / "cheb3-20x20": Chebyshev T4 / T3 on 20 points, 1-20-20-1 tanh
 // MLP, MSE, float32, PyTorch init, seed 0 (sharpness 4.05 / 4.06 at init; T4 is
-// fitted more slowly, which leaves room to sharpen after a step-size drop, T3
-// gives the cleanest heavy-ball plateau). With GD the sharpness rises
+// fitted more slowly, which leaves room to sharpen after a step-size drop and for
+// a heavy-ball plateau). With GD the sharpness rises
 // (progressive sharpening), reaches 2/lr and then hovers around it while the
 // loss keeps falling non-monotonically; halving lr lets it rise to the new 2/lr;
 // gradient flow keeps sharpening past both; heavy ball settles at (2+2b)/lr.
@@ -167,12 +167,17 @@ TEST_CASE("gradient flow keeps sharpening past the GD runs' 2/lr", "[eos]") {
 }
 
 TEST_CASE("heavy-ball momentum settles at its own threshold (2+2b)/lr", "[eos]") {
-  eos::Config c = cheb3();
+  // Chebyshev T4, beta 0.5, lr 0.3: threshold 3/0.3 = 10, vs 2/lr = 6.7 for plain GD.
+  // Measured over the second half with seeds 0-3, through gemm_f32 and through Eigen's
+  // GEMM: [0.976, 1.021] x threshold. (The earlier setting, T3 with beta 0.9 and lr 0.25,
+  // was a knife edge: the last-bit change of the summation order made seed 0 diverge in
+  // its first 100 steps, and seeds 1-2 never reached the threshold.)
+  eos::Config c = cheb3(4);
   c.opt = "polyak";
-  c.beta = 0.9;
-  c.lr = 0.25;  // threshold 3.8/0.25 = 15.2, vs 2/lr = 8 for plain GD
+  c.beta = 0.5;
+  c.lr = 0.3;
   Trace t = run(c, 3000);
-  const double thr = (2 + 2 * 0.9) / 0.25;
+  const double thr = (2 + 2 * 0.5) / 0.3;
   double lo = 1e9, hi = 0;
   for (const auto* r : t.eig)
     if (r->step >= 1500) {
@@ -183,7 +188,7 @@ TEST_CASE("heavy-ball momentum settles at its own threshold (2+2b)/lr", "[eos]")
   REQUIRE(t.eig.back()->threshold == Approx(thr));
   REQUIRE(lo >= 0.9 * thr);
   REQUIRE(hi <= 1.1 * thr);
-  REQUIRE(lo > 1.5 * (2.0 / 0.25));  // far above plain GD's 2/lr
+  REQUIRE(lo > 1.4 * (2.0 / 0.3));  // well above plain GD's 2/lr
 }
 
 TEST_CASE("recorded sharpness at the edge of stability matches a dense eigensolver", "[eos][lanczos]") {

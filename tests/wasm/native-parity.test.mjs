@@ -133,12 +133,15 @@ describe('records agree with the native CLI', () => {
     assert.ok(Math.abs(chunk.eigs[last * chunk.k] - 10) < 1, 'the run reached the edge of stability');
   });
 
-  test('gaussian-mixture 16-64-64-5 at the edge of stability: 1e-4 over 200 steps, then close, not identical', (t) => {
-    // Bigger matrices take Eigen's blocked GEMM kernels, whose summation order differs between
-    // the native SSE2 build and the WASM SSE4.1->SIMD128 build: the losses differ in the last
-    // float32 bit from step 1 on, and at the edge of stability (sharpness ~ 2/lr = 4) the dynamics
-    // amplify that. Observed: max relative loss difference 4e-5 by step 200, 1e-3 by 400, then
-    // saturating at ~3e-2 (two trajectories both oscillating at the EoS); sharpness stays within ~1e-3.
+  test('gaussian-mixture 16-64-64-5 at the edge of stability: the same losses bit for bit over 600 steps', (t) => {
+    // Both builds compute the float32 products with gemm_f32 (eoslab/gemm.hpp: 12-row tiles
+    // natively, 8-row in WASM, one summation order) and tanh with Eigen's packet math (SSE
+    // natively, SSE translated to SIMD128 in WASM), so the GD trajectories are the same bits,
+    // even at the edge of stability (sharpness ~ 2/lr = 4), which amplifies any last-bit
+    // difference: with Eigen's GEMM (different summation orders in the two builds) the losses
+    // drifted apart by 4e-5 by step 200, 1e-3 by 400 and ~3e-2 after. The sharpness comes from
+    // Lanczos in double, whose small eigensolves are not the same code in both builds:
+    // observed within 3e-8.
     const cfg = { dataset: 'gaussian-mixture', n: 200, d: 16, classes: 5, noise: 1, widths: [64, 64], lr: 0.5, eig_every: 20 };
     const steps = 600;
     const recs = cliRecords(cfg, steps);
@@ -151,8 +154,8 @@ describe('records agree with the native CLI', () => {
       `first 200: max rel loss ${first.loss.toExponential(2)}, sharpness ${first.sharpness.toExponential(2)}; ` +
         `all ${steps}: loss ${all.loss.toExponential(2)}, sharpness ${all.sharpness.toExponential(2)}`,
     );
-    assert.ok(first.loss <= 1e-4 && first.sharpness <= 1e-4, JSON.stringify(first));
-    assert.ok(all.loss <= 0.1 && all.sharpness <= 1e-2, JSON.stringify(all));
+    assert.equal(all.loss, 0, `the losses differ: ${JSON.stringify(all)}`);
+    assert.ok(all.sharpness <= 1e-6, JSON.stringify(all));
     // Both runs end at the edge of stability: sharpness within 5% of 2/lr.
     const lastEig = (steps - 20) * chunk.k;
     assert.ok(Math.abs(chunk.eigs[lastEig] / 4 - 1) < 0.05, `wasm sharpness ${chunk.eigs[lastEig]}`);

@@ -16,11 +16,13 @@ namespace {
 
 using v4 = float __attribute__((vector_size(16)));
 
-constexpr std::int64_t MR = 8;    // rows of a tile: two vectors
-constexpr std::int64_t NR = 4;    // columns of a tile: four broadcasts
-constexpr std::int64_t KC = 256;  // depth of a packed block: an 8-row panel of A is 8 KiB
-constexpr std::int64_t MC = 128;  // rows of a packed block of A (128 KiB: stays in L2)
+// Tiles are MR x NR: MR = 8 rows (two vectors) or 12 (three), NR = 4 columns (broadcasts).
+constexpr std::int64_t NR = 4;
+constexpr std::int64_t KC = 256;  // depth of a packed block (sets the summation order)
 constexpr std::int64_t NC = 512;  // columns of a packed block of B (512 KiB at most)
+// Rows of a packed block of A: 16 panels (128 KiB for MR = 8, 192 KiB for 12: in L2).
+template <std::int64_t MR>
+constexpr std::int64_t MC = 16 * MR;
 
 inline v4 load4(const float* p) {
   v4 v;
@@ -39,6 +41,7 @@ thread_local Workspace tls_ws;
 
 // op(A)(i, k) for i in [i0, i0 + mc), k in [k0, k0 + kc), into 8-row panels: panel p holds,
 // for each k, the 8 values of rows i0 + 8p .. i0 + 8p + 7 (zeros past mc).
+template <std::int64_t MR>
 void pack_a(bool trans, const float* A, std::int64_t lda, std::int64_t i0, std::int64_t k0, std::int64_t mc,
             std::int64_t kc, float* out) {
   for (std::int64_t p = 0; p < mc; p += MR) {
@@ -98,46 +101,71 @@ void pack_b(bool trans, const float* B, std::int64_t ldb, std::int64_t k0, std::
   }
 }
 
-// The 8 x 4 tile C[0..rows, 0..cols) (+)= sum over k of a-panel(:, k) b-panel(k, :).
+// The MR x 4 tile C[0..rows, 0..cols) (+)= sum over k of a-panel(:, k) b-panel(k, :),
+// MR / 4 vectors per column: 4 MR / 4 accumulators. Each entry is summed in k order
+// whatever MR is, so the 8-row and 12-row kernels give the same bits.
+template <int MR>
 void micro_kernel(std::int64_t kc, const float* a, const float* b, float* C, std::int64_t ldc, bool add,
                   std::int64_t rows, std::int64_t cols) {
-  v4 c00{}, c10{}, c01{}, c11{}, c02{}, c12{}, c03{}, c13{};
+  constexpr int V = MR / 4;
+  v4 acc[NR][V] = {};
   for (std::int64_t k = 0; k < kc; ++k, a += MR, b += NR) {
-    const v4 a0 = load4(a), a1 = load4(a + 4);
-    v4 bk = splat(b[0]);
-    c00 += a0 * bk;
-    c10 += a1 * bk;
-    bk = splat(b[1]);
-    c01 += a0 * bk;
-    c11 += a1 * bk;
-    bk = splat(b[2]);
-    c02 += a0 * bk;
-    c12 += a1 * bk;
-    bk = splat(b[3]);
-    c03 += a0 * bk;
-    c13 += a1 * bk;
+    v4 av[V];
+    for (int r = 0; r < V; ++r) av[r] = load4(a + 4 * r);
+    for (int j = 0; j < NR; ++j) {
+      const v4 bk = splat(b[j]);
+      for (int r = 0; r < V; ++r) acc[j][r] += av[r] * bk;
+    }
   }
-  const v4 acc[2][NR] = {{c00, c01, c02, c03}, {c10, c11, c12, c13}};
   if (rows == MR && cols == NR) {
-    for (std::int64_t j = 0; j < NR; ++j) {
+    for (int j = 0; j < NR; ++j) {
       float* c = C + j * ldc;
-      if (add) {
-        store4(c, load4(c) + acc[0][j]);
-        store4(c + 4, load4(c + 4) + acc[1][j]);
-      } else {
-        store4(c, acc[0][j]);
-        store4(c + 4, acc[1][j]);
-      }
+      for (int r = 0; r < V; ++r) store4(c + 4 * r, add ? load4(c + 4 * r) + acc[j][r] : acc[j][r]);
     }
     return;
   }
   float tile[NR][MR];
-  for (std::int64_t j = 0; j < NR; ++j) {
-    store4(tile[j], acc[0][j]);
-    store4(tile[j] + 4, acc[1][j]);
-  }
+  for (int j = 0; j < NR; ++j)
+    for (int r = 0; r < V; ++r) store4(tile[j] + 4 * r, acc[j][r]);
   for (std::int64_t j = 0; j < cols; ++j)
     for (std::int64_t i = 0; i < rows; ++i) C[i + j * ldc] = add ? C[i + j * ldc] + tile[j][i] : tile[j][i];
+}
+
+template <int MR>
+void gemm_tiles(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, const float* A,
+                std::int64_t lda, const float* B, std::int64_t ldb, float* C, std::int64_t ldc, bool accumulate) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    if (!accumulate)
+      for (std::int64_t j = 0; j < N; ++j) std::fill(C + j * ldc, C + j * ldc + M, 0.f);
+    return;
+  }
+  Workspace& ws = tls_ws;
+  const std::int64_t kc_max = std::min(KC, K);
+  const std::int64_t mc_max = std::min(MC<MR>, (M + MR - 1) / MR * MR);
+  const std::int64_t nc_max = std::min(NC, (N + NR - 1) / NR * NR);
+  if (ws.a.size() < std::size_t(mc_max * kc_max)) ws.a.resize(std::size_t(mc_max * kc_max));
+  if (ws.b.size() < std::size_t(nc_max * kc_max)) ws.b.resize(std::size_t(nc_max * kc_max));
+  float* Ap = ws.a.data();
+  float* Bp = ws.b.data();
+  for (std::int64_t jc = 0; jc < N; jc += NC) {
+    const std::int64_t nc = std::min(NC, N - jc);
+    for (std::int64_t pc = 0; pc < K; pc += KC) {
+      const std::int64_t kc = std::min(KC, K - pc);
+      const bool add = accumulate || pc > 0;
+      pack_b(trans_b, B, ldb, pc, jc, kc, nc, Bp);
+      for (std::int64_t ic = 0; ic < M; ic += MC<MR>) {
+        const std::int64_t mc = std::min(MC<MR>, M - ic);
+        pack_a<MR>(trans_a, A, lda, ic, pc, mc, kc, Ap);
+        for (std::int64_t jr = 0; jr < nc; jr += NR) {
+          const float* bp = Bp + jr * kc;
+          for (std::int64_t ir = 0; ir < mc; ir += MR)
+            micro_kernel<MR>(kc, Ap + ir * kc, bp, C + (ic + ir) + (jc + jr) * ldc, ldc, add, std::min<std::int64_t>(MR, mc - ir),
+                         std::min(NR, nc - jr));
+        }
+      }
+    }
+  }
 }
 
 std::atomic<bool> g_own_gemm{kOwnGemmDefault};
@@ -148,39 +176,11 @@ bool use_own_gemm() { return g_own_gemm.load(std::memory_order_relaxed); }
 void set_own_gemm(bool on) { g_own_gemm.store(on, std::memory_order_relaxed); }
 
 void gemm_f32(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, const float* A,
-              std::int64_t lda, const float* B, std::int64_t ldb, float* C, std::int64_t ldc, bool accumulate) {
-  if (M <= 0 || N <= 0) return;
-  if (K <= 0) {
-    if (!accumulate)
-      for (std::int64_t j = 0; j < N; ++j) std::fill(C + j * ldc, C + j * ldc + M, 0.f);
-    return;
-  }
-  Workspace& ws = tls_ws;
-  const std::int64_t kc_max = std::min(KC, K);
-  const std::int64_t mc_max = std::min(MC, (M + MR - 1) / MR * MR);
-  const std::int64_t nc_max = std::min(NC, (N + NR - 1) / NR * NR);
-  if (ws.a.size() < std::size_t(((mc_max + MR - 1) / MR * MR) * kc_max)) ws.a.resize(std::size_t(((mc_max + MR - 1) / MR * MR) * kc_max));
-  if (ws.b.size() < std::size_t(nc_max * kc_max)) ws.b.resize(std::size_t(nc_max * kc_max));
-  float* Ap = ws.a.data();
-  float* Bp = ws.b.data();
-  for (std::int64_t jc = 0; jc < N; jc += NC) {
-    const std::int64_t nc = std::min(NC, N - jc);
-    for (std::int64_t pc = 0; pc < K; pc += KC) {
-      const std::int64_t kc = std::min(KC, K - pc);
-      const bool add = accumulate || pc > 0;
-      pack_b(trans_b, B, ldb, pc, jc, kc, nc, Bp);
-      for (std::int64_t ic = 0; ic < M; ic += MC) {
-        const std::int64_t mc = std::min(MC, M - ic);
-        pack_a(trans_a, A, lda, ic, pc, mc, kc, Ap);
-        for (std::int64_t jr = 0; jr < nc; jr += NR) {
-          const float* bp = Bp + jr * kc;
-          for (std::int64_t ir = 0; ir < mc; ir += MR)
-            micro_kernel(kc, Ap + ir * kc, bp, C + (ic + ir) + (jc + jr) * ldc, ldc, add, std::min(MR, mc - ir),
-                         std::min(NR, nc - jr));
-        }
-      }
-    }
-  }
+              std::int64_t lda, const float* B, std::int64_t ldb, float* C, std::int64_t ldc, bool accumulate,
+              int tile_rows) {
+  if (tile_rows == 0) tile_rows = kGemmTileRows;
+  if (tile_rows == 12) gemm_tiles<12>(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+  else gemm_tiles<8>(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
 }
 
 }  // namespace eos

@@ -233,9 +233,10 @@ class Mlp {
   }
 
   // C = op(A) op(B), or C += op(A) op(B) when Acc; op transposes when TA / TB. The
-  // float network's products go through gemm_f32 when use_own_gemm() (the WASM SIMD
-  // build, where it is faster than Eigen's kernel as V8 compiles it: docs/wasm.md),
-  // through Eigen otherwise. Operands are views (Map, Block) into column-major storage.
+  // float network's products go through gemm_f32 when use_own_gemm() (the default: in
+  // WASM it is much faster than Eigen's kernel as V8 compiles it, docs/wasm.md), through
+  // Eigen otherwise (and always in float64). Operands are views (Map, Block) into
+  // column-major storage.
   template <bool TA, bool TB, bool Acc, class CM, class AM, class BM>
   static void product(CM C, const AM& A, const BM& B) {
     if constexpr (std::is_same_v<T, float>) {
