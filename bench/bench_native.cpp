@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
     std::printf("[");
     for (std::size_t i = 0; i < rs.size(); ++i) {
       const auto& [name, r] = rs[i];
-      std::printf("%s{\"problem\":\"%c\",\"threads\":%d,\"params\":%lld,\"step_ms\":%.6g,\"hvp_ms\":%.6g,"
+      std::printf("%s{\"problem\":\"%c\",\"gemm\":\"%s\",\"threads\":%d,\"params\":%lld,\"step_ms\":%.6g,\"hvp_ms\":%.6g,"
                   "\"top1_cold_ms\":%.6g,\"top1_cold_hvps\":%d,\"top1_warm_ms\":%.6g,\"top1_warm_hvps\":%d,"
                   "\"top5_cold_ms\":%.6g,\"top5_cold_hvps\":%d,\"top5_warm_ms\":%.6g,\"top5_warm_hvps\":%d}",
                   i ? "," : "", name, eos::use_own_gemm() ? "own" : "eigen", r.threads, r.params, r.step_ms, r.hvp_ms, r.cold_ms[0], r.cold_hvps[0], r.warm_ms[0],

@@ -42,4 +42,9 @@ inline constexpr bool kOwnGemmDefault = true;
 bool use_own_gemm();
 void set_own_gemm(bool on);
 
+// Products of at most this many multiply-adds (M N K) stay with Eigen even when
+// use_own_gemm(): on the toy networks (30 x 20 x 20) packing would cost more than it
+// saves (problem A's GD step in WASM: 0.0125 ms through gemm_f32, 0.0112 through Eigen).
+inline constexpr std::int64_t kOwnGemmMinWork = 16384;
+
 }  // namespace eos

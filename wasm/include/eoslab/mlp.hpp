@@ -234,15 +234,16 @@ class Mlp {
 
   // C = op(A) op(B), or C += op(A) op(B) when Acc; op transposes when TA / TB. The
   // float network's products go through gemm_f32 when use_own_gemm() (the default: in
-  // WASM it is much faster than Eigen's kernel as V8 compiles it, docs/wasm.md), through
-  // Eigen otherwise (and always in float64). Operands are views (Map, Block) into
-  // column-major storage.
+  // WASM it is much faster than Eigen's kernel as V8 compiles it, docs/wasm.md) unless
+  // they are tiny (kOwnGemmMinWork), through Eigen otherwise (and always in float64).
+  // Operands are views (Map, Block) into column-major storage.
   template <bool TA, bool TB, bool Acc, class CM, class AM, class BM>
   static void product(CM C, const AM& A, const BM& B) {
     if constexpr (std::is_same_v<T, float>) {
-      if (use_own_gemm()) {
-        gemm_f32(TA, TB, C.rows(), C.cols(), TA ? A.rows() : A.cols(), A.data(), A.outerStride(), B.data(),
-                 B.outerStride(), C.data(), C.outerStride(), Acc);
+      const Eigen::Index K = TA ? A.rows() : A.cols();
+      if (use_own_gemm() && std::int64_t(C.rows()) * C.cols() * K > kOwnGemmMinWork) {
+        gemm_f32(TA, TB, C.rows(), C.cols(), K, A.data(), A.outerStride(), B.data(), B.outerStride(), C.data(),
+                 C.outerStride(), Acc);
         return;
       }
     }
