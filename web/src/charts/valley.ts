@@ -66,8 +66,13 @@ export class ValleyChart {
   readonly canvas: HTMLCanvasElement;
   private readonly projCanvas: HTMLCanvasElement;
   private readonly note: HTMLElement;
-  private readonly slice: Chart<'scatter', Pt[]>;
-  private readonly proj: Chart<'scatter', Pt[]>;
+  // Made on the two frames after the figure (one Chart.js construction per frame, as the
+  // board makes its charts), so that mounting an <eos-lab> with the valley view is not one
+  // long task; update() draws once both exist.
+  private slice: Chart<'scatter', Pt[]> | null = null;
+  private proj: Chart<'scatter', Pt[]> | null = null;
+  private frame = 0;
+  private run: Run | undefined;
   private lastKey = '';
 
   constructor(parent: HTMLElement) {
@@ -91,12 +96,24 @@ export class ValleyChart {
     this.projCanvas.setAttribute('aria-label', 'Component of each step along the top eigenvector chart');
     this.figure.append(cap, this.note, box(this.canvas), box(this.projCanvas));
     parent.append(this.figure);
-    this.slice = new Chart(this.canvas, sliceConfig());
+    this.frame = requestAnimationFrame(() => this.make());
+  }
+
+  private make(): void {
+    this.frame = 0;
+    if (!this.slice) {
+      this.slice = new Chart(this.canvas, sliceConfig());
+      this.frame = requestAnimationFrame(() => this.make());
+      return;
+    }
     this.proj = new Chart(this.projCanvas, projConfig());
+    this.update(this.run);
   }
 
   /** Draws the run's latest slice and projections (cheap when nothing changed). */
   update(run: Run | undefined): void {
+    this.run = run;
+    if (!this.slice || !this.proj) return;
     const v = run?.records.valley ?? null;
     const u = run?.records.uProj;
     const key = `${run?.id}:${v?.step}:${u?.step.length}:${u?.step[u.step.length - 1]}`;
@@ -138,8 +155,11 @@ export class ValleyChart {
   }
 
   destroy(): void {
-    this.slice.destroy();
-    this.proj.destroy();
+    if (this.frame) cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    this.slice?.destroy();
+    this.proj?.destroy();
+    this.slice = this.proj = null;
     this.figure.remove();
   }
 }
