@@ -116,8 +116,17 @@ async function tDefault(open) {
   assert(Math.abs(median(r) - 1) <= 0.05, `median ratio ${median(r)} should be within 5% of 1`);
   // Progressive sharpening happened first: initial sharpness well below 2/η (native: 0.53 ×).
   assert(run.eig[0].s < 0.7 * run.eig[0].thr, `initial sharpness ${run.eig[0].s} should be below 0.7 × 2/η`);
-  // Loss decreased overall (native: 0.28 × the initial loss at step 1000).
-  assert(run.lastLoss < 0.4 * (await page.evaluate(() => window.__eos.runs()[0].records.loss[0])), 'loss did not decrease');
+  // Loss decreased overall (native: 0.28 × the initial loss at step 1000). At the edge the loss
+  // spikes now and then, so the median of steps 900–1000 is compared, not whichever step is last.
+  const { l0, tail } = await page.evaluate(() => {
+    const rec = window.__eos.runs()[0].records;
+    const tail = [];
+    for (let i = 0; i < rec.rows; i++) if (rec.step[i] >= 900 && rec.step[i] <= 1000) tail.push(rec.loss[i]);
+    return { l0: rec.loss[0], tail };
+  });
+  const late = median(tail);
+  log(`       default run: median loss over steps 900–1000 (${tail.length} rows) = ${(late / l0).toFixed(3)} × the initial loss`);
+  assert(tail.length >= 10 && late < 0.4 * l0, `loss did not decrease: median over steps 900–1000 ${late} (${tail.length} rows), initial ${l0}`);
   // The page tells the visitor what is going on, and offers the experiment.
   const text = await page.textContent('.eos-run-list');
   assert(/GD η=0\.3/.test(text), `run list should name the run, got: ${text}`);

@@ -488,6 +488,10 @@ after(async () => {
     await page.goto(`${LAB}embed.html?lr=0.1&charts=sharpness,scaled,loss&hide=controls,explain,loss&bogus=1&steps=300`);
     await defined(page);
     await waitFor('the embed training', async () => (await elStatus(page, 'eos-lab'))?.[0]?.rows > 20, 20_000);
+    // The board makes its charts one per frame: a fast engine can pass 20 rows before the second exists.
+    const chartKinds = () =>
+      page.evaluate(() => [...document.querySelector('eos-lab').shadowRoot.querySelectorAll('.eos-chart')].map((f) => f.className.replace('eos-chart ', '')).join());
+    await waitFor('both charts', async () => (await chartKinds()) === 'eos-chart-sharpness,eos-chart-scaled', 10_000).catch(() => {});
     const r = await page.evaluate(() => {
       const el = document.querySelector('eos-lab');
       const sr = el.shadowRoot;
