@@ -1,8 +1,9 @@
-// gemm_f32 (gemm.hpp): a packed float32 matrix product with an 8 x 4 micro-kernel in
-// 16-byte vectors (GCC/Clang vector extensions: SSE natively, SIMD128 in WebAssembly).
-// The usual loop nest of a packed GEMM: column blocks of C (NC), depth blocks (KC)
-// whose slice of op(B) is packed into 4-column panels, row blocks (MC) whose slice of
-// op(A) is packed into 8-row panels, then one micro-kernel call per 8 x 4 tile. Panels
+// gemm_f32 (gemm.hpp): a packed float32 matrix product with an MR x 4 micro-kernel in
+// 16-byte vectors (GCC/Clang vector extensions: SSE natively, SIMD128 in WebAssembly;
+// MR = 8 in WASM, 12 natively). The usual loop nest of a packed GEMM: column blocks of
+// C (NC), depth blocks (KC) whose slice of op(B) is packed into 4-column panels, row
+// blocks (MC) whose slice of op(A) is packed into MR-row panels, then one micro-kernel
+// call per tile. Panels
 // are zero-padded, so edge tiles run the same kernel and copy out only their part.
 #include "eoslab/gemm.hpp"
 
@@ -39,63 +40,37 @@ struct Workspace {
 };
 thread_local Workspace tls_ws;
 
-// op(A)(i, k) for i in [i0, i0 + mc), k in [k0, k0 + kc), into 8-row panels: panel p holds,
-// for each k, the 8 values of rows i0 + 8p .. i0 + 8p + 7 (zeros past mc).
-template <std::int64_t MR>
-void pack_a(bool trans, const float* A, std::int64_t lda, std::int64_t i0, std::int64_t k0, std::int64_t mc,
-            std::int64_t kc, float* out) {
-  for (std::int64_t p = 0; p < mc; p += MR) {
-    const std::int64_t rows = std::min(MR, mc - p);
+// Rows [i0, i0 + m) of a matrix X over columns [k0, k0 + kc) into panels of W rows: panel p
+// holds, for each k, the W values X(i0 + Wp .. i0 + Wp + W - 1, k), zeros past m. X is the
+// stored matrix S (column-major, leading dimension ld) read as is, or transposed when trans.
+// op(A) packs into 8- or 12-row panels this way; op(B)'s 4-column panels are the row panels
+// of op(B)^T, so B packs with the opposite trans.
+template <std::int64_t W>
+void pack(bool trans, const float* S, std::int64_t ld, std::int64_t i0, std::int64_t k0, std::int64_t m,
+          std::int64_t kc, float* out) {
+  for (std::int64_t p = 0; p < m; p += W) {
+    const std::int64_t rows = std::min(W, m - p);
     float* dst = out + p * kc;
     if (!trans) {
-      for (std::int64_t k = 0; k < kc; ++k, dst += MR) {
-        const float* src = A + (i0 + p) + (k0 + k) * lda;  // column k0 + k, rows contiguous
-        if (rows == MR) {
-          std::memcpy(dst, src, MR * sizeof(float));
+      for (std::int64_t k = 0; k < kc; ++k, dst += W) {
+        const float* src = S + (i0 + p) + (k0 + k) * ld;  // column k0 + k, rows contiguous
+        if (rows == W) {
+          std::memcpy(dst, src, W * sizeof(float));
         } else {
           std::int64_t r = 0;
           for (; r < rows; ++r) dst[r] = src[r];
-          for (; r < MR; ++r) dst[r] = 0.f;
+          for (; r < W; ++r) dst[r] = 0.f;
         }
       }
     } else {
-      // op(A)(i, k) = A(k, i): row i of op(A) is column i of A, contiguous in k.
-      for (std::int64_t r = 0; r < MR; ++r) {
+      // X(i, k) = S(k, i): row i of X is column i of S, contiguous in k.
+      for (std::int64_t r = 0; r < W; ++r) {
         if (r < rows) {
-          const float* src = A + (k0) + (i0 + p + r) * lda;
-          for (std::int64_t k = 0; k < kc; ++k) dst[k * MR + r] = src[k];
+          const float* src = S + k0 + (i0 + p + r) * ld;
+          for (std::int64_t k = 0; k < kc; ++k) dst[k * W + r] = src[k];
         } else {
-          for (std::int64_t k = 0; k < kc; ++k) dst[k * MR + r] = 0.f;
+          for (std::int64_t k = 0; k < kc; ++k) dst[k * W + r] = 0.f;
         }
-      }
-    }
-  }
-}
-
-// op(B)(k, j) for k in [k0, k0 + kc), j in [j0, j0 + nc), into 4-column panels: panel q
-// holds, for each k, the 4 values of columns j0 + 4q .. j0 + 4q + 3 (zeros past nc).
-void pack_b(bool trans, const float* B, std::int64_t ldb, std::int64_t k0, std::int64_t j0, std::int64_t kc,
-            std::int64_t nc, float* out) {
-  for (std::int64_t q = 0; q < nc; q += NR) {
-    const std::int64_t cols = std::min(NR, nc - q);
-    float* dst = out + q * kc;
-    if (!trans) {
-      // op(B)(k, j) = B(k, j): column j contiguous in k.
-      for (std::int64_t c = 0; c < NR; ++c) {
-        if (c < cols) {
-          const float* src = B + k0 + (j0 + q + c) * ldb;
-          for (std::int64_t k = 0; k < kc; ++k) dst[k * NR + c] = src[k];
-        } else {
-          for (std::int64_t k = 0; k < kc; ++k) dst[k * NR + c] = 0.f;
-        }
-      }
-    } else {
-      // op(B)(k, j) = B(j, k): the 4 columns of a panel are contiguous for each k.
-      for (std::int64_t k = 0; k < kc; ++k, dst += NR) {
-        const float* src = B + (j0 + q) + (k0 + k) * ldb;
-        std::int64_t c = 0;
-        for (; c < cols; ++c) dst[c] = src[c];
-        for (; c < NR; ++c) dst[c] = 0.f;
       }
     }
   }
@@ -153,10 +128,10 @@ void gemm_tiles(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std:
     for (std::int64_t pc = 0; pc < K; pc += KC) {
       const std::int64_t kc = std::min(KC, K - pc);
       const bool add = accumulate || pc > 0;
-      pack_b(trans_b, B, ldb, pc, jc, kc, nc, Bp);
+      pack<NR>(!trans_b, B, ldb, jc, pc, nc, kc, Bp);  // op(B)^T's rows = op(B)'s columns
       for (std::int64_t ic = 0; ic < M; ic += MC<MR>) {
         const std::int64_t mc = std::min(MC<MR>, M - ic);
-        pack_a<MR>(trans_a, A, lda, ic, pc, mc, kc, Ap);
+        pack<MR>(trans_a, A, lda, ic, pc, mc, kc, Ap);
         for (std::int64_t jr = 0; jr < nc; jr += NR) {
           const float* bp = Bp + jr * kc;
           for (std::int64_t ir = 0; ir < mc; ir += MR)
