@@ -10,34 +10,18 @@
 // Usage: node bench/threads-browser.mjs [--seconds 20]
 // Env: EOS_DIST (default <repo>/dist), CHROMIUM_PATH (default /usr/bin/chromium).
 
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { extname, join, resolve, sep } from 'node:path';
-import { DIST, HOST, freePort, serveDist, waitFor } from '../tests/e2e/util.mjs';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DIST, serveDist, servePlainDist, waitFor } from '../tests/e2e/util.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const i = process.argv.indexOf('--seconds');
 const SECONDS = i > 0 ? Number(process.argv[i + 1]) : 20;
 const B = 'dataset=gaussian-mixture&n=1000&d=32&classes=10&noise=1&widths=200,200&act=tanh&loss=mse&lr=0.2&eig_every=0&speed=0&steps=0';
-const MIME = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' };
 
 if (!existsSync(join(DIST, 'index.html'))) {
   console.error(`${DIST}/index.html is missing: build the web app first (node scripts/build.mjs web)`);
   process.exit(1);
-}
-
-async function plainServer() {
-  const port = await freePort(4590);
-  const server = createServer((req, res) => {
-    let rel = decodeURIComponent(new URL(req.url, `http://${HOST}`).pathname).slice(1);
-    if (rel === '' || rel.endsWith('/')) rel += 'index.html';
-    const file = resolve(DIST, rel);
-    if (!file.startsWith(DIST + sep) || !existsSync(file) || !statSync(file).isFile()) return void res.writeHead(404).end();
-    res.writeHead(200, { 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream' });
-    res.end(readFileSync(file));
-  });
-  await new Promise((ok) => server.listen(port, HOST, ok));
-  return { origin: `http://${HOST}:${port}`, close: () => new Promise((r) => server.close(r)) };
 }
 
 async function measure(browser, origin, label) {
@@ -66,7 +50,7 @@ async function measure(browser, origin, label) {
 const { chromium } = await import('playwright-core');
 const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-quic'] });
 const iso = await serveDist(4570);
-const plain = await plainServer();
+const plain = await servePlainDist(4590);
 try {
   console.log(`Problem B in Chromium (${SECONDS} s per page after warm-up; GD step = gradient + update)`);
   const single = await measure(browser, plain.origin, 'not isolated (single-threaded)');

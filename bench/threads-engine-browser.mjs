@@ -10,9 +10,9 @@
 // Usage: node bench/threads-engine-browser.mjs [--rounds 3]   Env: CHROMIUM_PATH.
 import { createServer } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HOST, freePort } from '../tests/e2e/util.mjs';
+import { HOST, MIME, contentType, freePort } from '../tests/e2e/util.mjs';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const WASM_DIR = join(REPO, 'web', 'src', 'wasm');
@@ -57,7 +57,6 @@ window.runBench = (flavour, threads, rounds) => new Promise((ok, fail) => {
 });
 </script>`;
 
-const MIME = { '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
 const port = await freePort(4600);
 const server = createServer((req, res) => {
   const path = new URL(req.url, `http://${HOST}`).pathname;
@@ -68,7 +67,7 @@ const server = createServer((req, res) => {
   else if (path === '/bench-worker.mjs') [body, type] = [WORKER, MIME['.mjs']];
   else {
     const name = path.slice(1);
-    if (/^[\w.]+$/.test(name) && existsSync(join(WASM_DIR, name))) [body, type] = [readFileSync(join(WASM_DIR, name)), MIME[extname(name)] ?? 'application/octet-stream'];
+    if (/^[\w.]+$/.test(name) && existsSync(join(WASM_DIR, name))) [body, type] = [readFileSync(join(WASM_DIR, name)), contentType(name)];
   }
   if (body === null) return void res.writeHead(404, headers).end();
   res.writeHead(200, { ...headers, 'Content-Type': type }).end(body);

@@ -22,29 +22,17 @@
 // Over 400 lines: every embedding test needs the same two-origin server and fixture post,
 // which live at the top of this file.
 
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { dirname, extname, join, resolve, sep } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { browserSuite } from './harness.mjs';
-import { DIST, HOST, OUT, assert, freePort, median, waitFor } from './util.mjs';
+import { DIST, HOST, MIME, OUT, assert, contentType, distFile, freePort, median, waitFor } from './util.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const FIXTURES = join(HERE, 'fixtures');
 const CSP = "script-src 'self' 'wasm-unsafe-eval'";
-const MIME = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.json': 'application/json',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-  '.ico': 'image/x-icon',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 // ------------------------------------------------------------------ static server
 
@@ -84,14 +72,12 @@ async function startServer(dist, ports) {
         const html = Buffer.from(url.searchParams.get('b64') ?? '', 'base64').toString('utf8');
         body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>pasted snippet</title></head><body><p>A post with a pasted snippet:</p>\n${html}\n</body></html>`;
       } else if (path.startsWith('/blog/post/lab/')) {
-        let rel = path.slice('/blog/post/lab/'.length);
-        if (rel === '' || rel.endsWith('/')) rel += 'index.html';
-        const file = resolve(dist, rel);
-        if (!(file === dist || file.startsWith(dist + sep)) || !existsSync(file) || !statSync(file).isFile()) {
+        const file = distFile(path.slice('/blog/post/lab/'.length), dist);
+        if (!file) {
           status = 404;
         } else {
           body = readFileSync(file);
-          type = MIME[extname(file)] ?? 'application/octet-stream';
+          type = contentType(file);
         }
       } else {
         status = 404;

@@ -11,21 +11,19 @@
 //
 // `node --test tests/e2e/threads.test.mjs`. Env: EOS_DIST, CHROMIUM_PATH.
 
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { extname, join, resolve, sep } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { browserSuite } from './harness.mjs';
-import { DIST, HOST, assert, freePort, serveDist, waitFor } from './util.mjs';
+import { DIST, assert, serveDist, servePlainDist, waitFor } from './util.mjs';
 
-const MIME = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json' };
 // 300 examples: 4 blocks, so more than one thread has work.
 const PROBLEM = 'dataset=gaussian-mixture&n=300&d=8&classes=4&widths=24,16&speed=0';
 
 let isolatedOrigin;
 let plainOrigin;
 let closeIsolated;
-let plainServer;
+let closePlain;
 const S = browserSuite({ prefix: 'threads', origins: () => [isolatedOrigin, plainOrigin] });
 
 before(async () => {
@@ -33,24 +31,13 @@ before(async () => {
   const s = await serveDist(4390);
   isolatedOrigin = s.origin;
   closeIsolated = s.close;
-  const port = await freePort(4490);
-  plainServer = createServer((req, res) => {
-    let rel = decodeURIComponent(new URL(req.url, `http://${HOST}`).pathname).slice(1);
-    if (rel === '' || rel.endsWith('/')) rel += 'index.html';
-    const file = resolve(DIST, rel);
-    if (!file.startsWith(DIST + sep) || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404).end('not found');
-      return;
-    }
-    res.writeHead(200, { 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream' });
-    res.end(readFileSync(file));
-  });
-  await new Promise((ok) => plainServer.listen(port, HOST, ok));
-  plainOrigin = `http://${HOST}:${port}`;
+  const p = await servePlainDist(4490);
+  plainOrigin = p.origin;
+  closePlain = p.close;
 });
 after(async () => {
   await closeIsolated?.();
-  await new Promise((r) => (plainServer ? plainServer.close(r) : r()));
+  await closePlain?.();
 });
 
 const threads = (page) => page.evaluate(() => ({ iso: globalThis.crossOriginIsolated, t: window.__eosThreads ?? null }));

@@ -12,37 +12,26 @@
 //   - no console error and no request outside the page's origin.
 // Run `npm run build:web && node --test tests/e2e/tour.test.mjs`.
 
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { cpus, loadavg } from 'node:os';
-import { extname, join, resolve, sep } from 'node:path';
+import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { browserSuite } from './harness.mjs';
-import { DIST, HOST, assert, freePort, mainThreadTasks, waitFor } from './util.mjs';
+import { DIST, HOST, assert, contentType, distFile, freePort, mainThreadTasks, waitFor } from './util.mjs';
 
 const CSP = "script-src 'self' 'wasm-unsafe-eval'";
 /** The page-wide worker cap of <eos-lab> elements (web/src/element/budget.ts, = MAX_RUNS). */
 const CAP = 8;
-const MIME = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.json': 'application/json',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-};
 
 /** dist/ with the CSP on every response; logs every response's path, status and bytes. */
 async function startServer(port) {
   const log = [];
   const server = createServer((req, res) => {
     const url = new URL(req.url, `http://${HOST}:${port}`);
-    let rel = decodeURIComponent(url.pathname).slice(1);
-    if (rel === '' || rel.endsWith('/')) rel += 'index.html';
-    const file = resolve(DIST, rel);
+    const file = distFile(decodeURIComponent(url.pathname).slice(1));
     const headers = { 'Content-Security-Policy': CSP, 'Cache-Control': 'no-store' };
-    if (!file.startsWith(DIST + sep) || !existsSync(file) || !statSync(file).isFile()) {
+    if (!file) {
       log.push({ path: url.pathname, status: 404, bytes: 0, t: Date.now() });
       res.writeHead(404, { 'Content-Type': 'text/plain', ...headers });
       res.end('not found');
@@ -50,7 +39,7 @@ async function startServer(port) {
     }
     const body = readFileSync(file);
     log.push({ path: url.pathname, status: 200, bytes: body.length, t: Date.now() });
-    res.writeHead(200, { 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream', ...headers });
+    res.writeHead(200, { 'Content-Type': contentType(file), ...headers });
     res.end(body);
   });
   await new Promise((ok, fail) => {

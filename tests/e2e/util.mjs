@@ -1,7 +1,10 @@
-// Small helpers shared by the browser suites (app.test.mjs and embed.test.mjs): paths,
-// a free loopback port, polling with a deadline, assertions, a median.
+// Small helpers shared by the browser suites and the browser benchmarks: paths, a free
+// loopback port, the built site's files and a plain static server for them, polling with
+// a deadline, assertions, a median.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const HOST = '127.0.0.1';
@@ -22,6 +25,41 @@ export async function freePort(from, span = 200) {
     if (ok) return p;
   }
   throw new Error(`no free port from ${from}`);
+}
+
+/** Content types of what the test servers send. */
+export const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+};
+export const contentType = (file) => MIME[extname(file)] ?? 'application/octet-stream';
+
+/** The file that `rel` (decoded, no leading slash; '' or '…/' mean index.html) names under root, or null. */
+export function distFile(rel, root = DIST) {
+  if (rel === '' || rel.endsWith('/')) rel += 'index.html';
+  const file = resolve(root, rel);
+  return (file === root || file.startsWith(root + sep)) && existsSync(file) && statSync(file).isFile() ? file : null;
+}
+
+/** The built site from a plain static server: no COOP/COEP, so its pages are not cross-origin isolated. */
+export async function servePlainDist(fromPort) {
+  const port = await freePort(fromPort);
+  const server = createHttpServer((req, res) => {
+    const file = distFile(decodeURIComponent(new URL(req.url, `http://${HOST}`).pathname).slice(1));
+    if (!file) return void res.writeHead(404).end('not found');
+    res.writeHead(200, { 'Content-Type': contentType(file) });
+    res.end(readFileSync(file));
+  });
+  await new Promise((ok) => server.listen(port, HOST, ok));
+  return { origin: `http://${HOST}:${port}`, close: () => new Promise((r) => server.close(r)) };
 }
 
 /** Polls fn (async, returns a truthy value when done) every `every` ms, up to `ms`. */
