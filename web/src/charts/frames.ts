@@ -38,3 +38,26 @@ export function claimChartFrame(t: number, waited = 0): boolean {
   ledgerMade = true;
   return true;
 }
+
+/**
+ * Calls make() in the first frame in which claimChartFrame lets a new chart be made (the
+ * figures that make their Chart.js charts themselves, outside a board). Returns a function
+ * that cancels a make() not yet done.
+ */
+export function onChartFrame(make: () => void): () => void {
+  let raf = 0;
+  let waited = 0;
+  const tick = (t: number) => {
+    raf = 0;
+    if (!claimChartFrame(t, waited++)) {
+      raf = requestAnimationFrame(tick);
+      return;
+    }
+    make();
+  };
+  raf = requestAnimationFrame(tick);
+  return () => {
+    if (raf) cancelAnimationFrame(raf);
+    raf = 0;
+  };
+}

@@ -12,7 +12,7 @@ import {
 import { columnArray, EIG_LR, EIG_STEP } from '../runs/records';
 import { type Run, runLabel } from '../runs/run';
 import { settledStats, type SettledStats } from './settled';
-import { claimChartFrame } from './frames';
+import { onChartFrame } from './frames';
 
 Chart.register(ScatterController, LineElement, PointElement, LinearScale, Legend, Tooltip);
 
@@ -99,7 +99,7 @@ export class SweepChart {
   readonly canvas: HTMLCanvasElement;
   /** Made in a later frame than the figure (claimChartFrame: one new chart per frame on the page). */
   private chart: Chart<'scatter', { x: number; y: number }[]> | null = null;
-  private raf = 0;
+  private cancelMake: () => void;
   /** The runs of the last update() before the chart was made. */
   private runs: readonly Run[] | null = null;
   last: SweepSummary = { points: [], flow: NaN };
@@ -138,17 +138,10 @@ export class SweepChart {
         },
       };
     };
-    let waited = 0;
-    const make = (t: number) => {
-      this.raf = 0;
-      if (!claimChartFrame(t, waited++)) {
-        this.raf = requestAnimationFrame(make);
-        return;
-      }
+    this.cancelMake = onChartFrame(() => {
       this.chart = new Chart(this.canvas, config());
       if (this.runs) this.update(this.runs);
-    };
-    this.raf = requestAnimationFrame(make);
+    });
   }
 
   set visible(on: boolean) {
@@ -194,7 +187,7 @@ export class SweepChart {
   }
 
   destroy(): void {
-    if (this.raf) cancelAnimationFrame(this.raf);
+    this.cancelMake();
     this.chart?.destroy();
     this.figure.remove();
   }

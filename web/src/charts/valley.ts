@@ -13,6 +13,7 @@ import {
   Chart, type ChartConfiguration, type ChartDataset, Legend, LineElement, LinearScale, PointElement, ScatterController, Tooltip,
 } from 'chart.js';
 import type { Run } from '../runs/run';
+import { onChartFrame } from './frames';
 
 Chart.register(ScatterController, LineElement, PointElement, LinearScale, Legend, Tooltip);
 
@@ -66,12 +67,12 @@ export class ValleyChart {
   readonly canvas: HTMLCanvasElement;
   private readonly projCanvas: HTMLCanvasElement;
   private readonly note: HTMLElement;
-  // Made on the two frames after the figure (one Chart.js construction per frame, as the
-  // board makes its charts), so that mounting an <eos-lab> with the valley view is not one
-  // long task; update() draws once both exist.
+  // Made in later frames than the figure, one at a time (onChartFrame: one new chart per
+  // frame on the page), so that mounting an <eos-lab> with the valley view is not one long
+  // task; update() draws once both exist.
   private slice: Chart<'scatter', Pt[]> | null = null;
   private proj: Chart<'scatter', Pt[]> | null = null;
-  private frame = 0;
+  private cancelMake: () => void;
   private run: Run | undefined;
   private lastKey = '';
 
@@ -96,18 +97,13 @@ export class ValleyChart {
     this.projCanvas.setAttribute('aria-label', 'Component of each step along the top eigenvector chart');
     this.figure.append(cap, this.note, box(this.canvas), box(this.projCanvas));
     parent.append(this.figure);
-    this.frame = requestAnimationFrame(() => this.make());
-  }
-
-  private make(): void {
-    this.frame = 0;
-    if (!this.slice) {
+    this.cancelMake = onChartFrame(() => {
       this.slice = new Chart(this.canvas, sliceConfig());
-      this.frame = requestAnimationFrame(() => this.make());
-      return;
-    }
-    this.proj = new Chart(this.projCanvas, projConfig());
-    this.update(this.run);
+      this.cancelMake = onChartFrame(() => {
+        this.proj = new Chart(this.projCanvas, projConfig());
+        this.update(this.run);
+      });
+    });
   }
 
   /** Draws the run's latest slice and projections (cheap when nothing changed). */
@@ -155,8 +151,7 @@ export class ValleyChart {
   }
 
   destroy(): void {
-    if (this.frame) cancelAnimationFrame(this.frame);
-    this.frame = 0;
+    this.cancelMake();
     this.slice?.destroy();
     this.proj?.destroy();
     this.slice = this.proj = null;
