@@ -2,12 +2,14 @@
 // (bench(), the work of bench/bench_native.cpp) on problem B, run in a module Web Worker
 // of a cross-origin isolated page in headless Chromium, with the pthreads twin
 // (web/src/wasm/eoslab_mt.*) on 1 and 2 threads, and the single-threaded module for
-// reference. Prints ms per GD step, per HVP and per top-1 sharpness, and the speed-ups.
+// reference. Prints ms per GD step and per HVP from paired 1- and 2-thread rounds, with
+// the thread pool's waiters spinning (the default) and blocking at once, the pool's
+// round trip, then one full bench() (top-1 and top-5 sharpness too) per thread count.
 // bench/threads-browser.mjs measures the whole page instead (engine, messages, charts).
 //
 // It builds nothing: it serves web/src/wasm/ (build the wasm preset first) from a tiny
 // static server that sends COOP/COEP, so that SharedArrayBuffer exists.
-// Usage: node bench/threads-engine-browser.mjs [--rounds 3]   Env: CHROMIUM_PATH.
+// Usage: node bench/threads-engine-browser.mjs [--rounds 12]   Env: CHROMIUM_PATH.
 import { createServer } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +20,7 @@ const REPO = fileURLToPath(new URL('..', import.meta.url));
 const WASM_DIR = join(REPO, 'web', 'src', 'wasm');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const i = process.argv.indexOf('--rounds');
-const ROUNDS = i > 0 ? Math.max(1, Number(process.argv[i + 1])) : 3;
+const ROUNDS = i > 0 ? Math.max(1, Number(process.argv[i + 1])) : 12;
 for (const f of ['eoslab_mt.mjs', 'eoslab_mt.wasm', 'eoslab_mt.worker.js', 'eoslab.mjs', 'eoslab.wasm']) {
   if (!existsSync(join(WASM_DIR, f))) {
     console.error(`${join(WASM_DIR, f)} is missing: build the wasm preset first`);
@@ -26,34 +28,31 @@ for (const f of ['eoslab_mt.mjs', 'eoslab_mt.wasm', 'eoslab_mt.worker.js', 'eosl
   }
 }
 
-// The worker: loads a module, warms up, then returns the best of ROUNDS bench() calls per thread count.
+// The worker keeps one module (single-threaded or the pthreads twin) and answers bench()
+// calls: {threads, eigs, spin} -> the BenchResult.
 const WORKER = `
+let m = null;
 self.onmessage = async (e) => {
-  const { flavour, threads, rounds } = e.data;
-  const glue = new URL(flavour === 'mt' ? './eoslab_mt.mjs' : './eoslab.mjs', self.location.href).href;
-  const factory = (await import(glue)).default;
-  const m = await factory(flavour === 'mt' ? { eosPoolSize: Math.max(...threads) - 1, mainScriptUrlOrBlob: glue } : {});
-  const B = m.benchProblem('B');
-  m.bench(B.config, 1, 1);
-  const out = {};
-  for (const t of threads) {
-    let best = null;
-    for (let r = 0; r < rounds; r++) {
-      const x = m.bench(B.config, B.inner, t);
-      if (!best) best = { ...x };
-      else for (const k of Object.keys(x)) if (k.endsWith('_ms')) best[k] = Math.min(best[k], x[k]);
-    }
-    out[t] = best;
+  const { flavour, threads, eigs, spin } = e.data;
+  if (!m) {
+    const glue = new URL(flavour === 'mt' ? './eoslab_mt.mjs' : './eoslab.mjs', self.location.href).href;
+    const factory = (await import(glue)).default;
+    m = await factory(flavour === 'mt' ? { eosPoolSize: 1, mainScriptUrlOrBlob: glue } : {});
+    m.bench(m.benchProblem('B').config, 1, 1, false);
   }
-  self.postMessage({ out, isolated: self.crossOriginIsolated, simd: m.simdInUse(), gemm: m.gemmInUse?.() });
+  if (spin !== undefined) m.setPoolSpin(spin);
+  const B = m.benchProblem('B');
+  const x = m.bench(B.config, B.inner, threads, eigs);
+  self.postMessage({ ...x, isolated: self.crossOriginIsolated, simd: m.simdInUse(), gemm: m.gemmInUse(), spin: m.poolSpin?.() });
 };
 `;
 const PAGE = `<!doctype html><meta charset="utf-8"><title>engine threads</title><script type="module">
-window.runBench = (flavour, threads, rounds) => new Promise((ok, fail) => {
-  const w = new Worker('./bench-worker.mjs', { type: 'module' });
-  w.onmessage = (e) => { ok(e.data); w.terminate(); };
+const workers = {};
+window.bench = (flavour, msg) => new Promise((ok, fail) => {
+  const w = (workers[flavour] ??= new Worker('./bench-worker.mjs', { type: 'module' }));
+  w.onmessage = (e) => ok(e.data);
   w.onerror = (e) => fail(new Error(e.message));
-  w.postMessage({ flavour, threads, rounds });
+  w.postMessage({ ...msg, flavour });
 });
 </script>`;
 
@@ -79,16 +78,44 @@ const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true
 try {
   const page = await browser.newPage();
   await page.goto(`http://${HOST}:${port}/`);
-  const single = await page.evaluate((r) => window.runBench('single', [1], r), ROUNDS);
-  const mt = await page.evaluate((r) => window.runBench('mt', [1, 2], r), ROUNDS);
-  console.log(`Problem B in a Chromium worker (isolated ${mt.isolated}; ${mt.simd}; float products through ${mt.gemm}; best of ${ROUNDS} rounds, ms)`);
-  const rows = [['GD step', 'step_ms'], ['HVP', 'hvp_ms'], ['top-1 cold', 'top1_cold_ms'], ['top-1 warm', 'top1_warm_ms']];
-  console.log(`  ${''.padEnd(11)}${'single'.padStart(9)}${'mt 1T'.padStart(9)}${'mt 2T'.padStart(9)}${'1T/2T'.padStart(8)}`);
-  for (const [name, k] of rows) {
-    const [s, a, b] = [single.out[1][k], mt.out[1][k], mt.out[2][k]];
-    console.log(`  ${name.padEnd(11)}${s.toFixed(1).padStart(9)}${a.toFixed(1).padStart(9)}${b.toFixed(1).padStart(9)}${(a / b).toFixed(2).padStart(7)}x`);
+  const bench = (flavour, msg) => page.evaluate(([f, m]) => window.bench(f, m), [flavour, msg]);
+  const median = (xs) => [...xs].sort((p, q) => p - q)[xs.length >> 1];
+  // Paired rounds: 1 and 2 threads back to back, the order alternating, so that both see
+  // the same state of the host (on this shared VM a single thread runs 11-18 ms per
+  // step from one second to the next). Reported: the best of each, and the median of
+  // the per-round ratios.
+  const paired = async (spin) => {
+    const rounds = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const x = {};
+      for (const t of r % 2 ? [2, 1] : [1, 2]) x[t] = await bench('mt', { threads: t, eigs: false, spin });
+      rounds.push(x);
+    }
+    return rounds;
+  };
+  const spun = await paired(200);
+  const blocking = await paired(0);
+  const single = await bench('single', { threads: 1, eigs: true });
+  const full = { 1: await bench('mt', { threads: 1, eigs: true, spin: 200 }), 2: await bench('mt', { threads: 2, eigs: true, spin: 200 }) };
+  console.log(`Problem B in a Chromium worker (isolated ${full[2].isolated}; ${full[2].simd}; float products through ${full[2].gemm}; ms)`);
+  console.log(`${ROUNDS} paired rounds per setting (1 and 2 threads back to back); best of each, ratio of the bests, median of the rounds' ratios:`);
+  console.log(`  ${'pool spin'.padEnd(10)}${''.padEnd(9)}${'1T best'.padStart(9)}${'2T best'.padStart(9)}${'ratio'.padStart(8)}${'median'.padStart(9)}`);
+  for (const [name, rounds, spin] of [['200 us', spun], ['0 (block)', blocking]]) {
+    for (const [row, k] of [['GD step', 'step_ms'], ['HVP', 'hvp_ms']]) {
+      const b1 = Math.min(...rounds.map((x) => x[1][k])), b2 = Math.min(...rounds.map((x) => x[2][k]));
+      const med = median(rounds.map((x) => x[1][k] / x[2][k]));
+      console.log(`  ${name.padEnd(10)}${row.padEnd(9)}${b1.toFixed(2).padStart(9)}${b2.toFixed(2).padStart(9)}${(b1 / b2).toFixed(2).padStart(7)}x${med.toFixed(2).padStart(8)}x`);
+    }
+    const run = median(rounds.map((x) => x[2].pool_run_us)), wake = median(rounds.map((x) => x[2].pool_wake_us));
+    console.log(`  ${name.padEnd(10)}pool round trip (median over rounds): ${run.toFixed(1)} us back to back, ${wake.toFixed(1)} us after 1 ms of serial work`);
   }
-  console.log(`  (threads in use at 2: ${mt.out[2].threads})`);
+  console.log('One full bench() each (spin 200 us):');
+  console.log(`  ${''.padEnd(11)}${'single'.padStart(9)}${'mt 1T'.padStart(9)}${'mt 2T'.padStart(9)}${'1T/2T'.padStart(8)}`);
+  for (const [name, k] of [['GD step', 'step_ms'], ['HVP', 'hvp_ms'], ['top-1 cold', 'top1_cold_ms'], ['top-1 warm', 'top1_warm_ms'], ['top-5 cold', 'top5_cold_ms'], ['top-5 warm', 'top5_warm_ms']]) {
+    const [a, b, c] = [single[k], full[1][k], full[2][k]];
+    console.log(`  ${name.padEnd(11)}${a.toFixed(1).padStart(9)}${b.toFixed(1).padStart(9)}${c.toFixed(1).padStart(9)}${(b / c).toFixed(2).padStart(7)}x`);
+  }
+  console.log(`  (threads in use at 2: ${full[2].threads})`);
 } finally {
   await browser.close();
   server.close();

@@ -6,12 +6,14 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "eoslab/config.hpp"
@@ -96,10 +98,22 @@ TEST_CASE("example blocks depend on n only and cover the batch", "[threads]") {
 }
 
 TEST_CASE("thread pool: every index once, exceptions reach the caller", "[threads]") {
+  // Waiters poll for spin_micros() before they sleep: check both paths, back-to-back runs
+  // (caught while spinning) and runs after a pause longer than the spin (workers asleep).
+  const int spin0 = eos::ThreadPool::spin_micros();
+  CHECK(spin0 == eos::ThreadPool::kSpinMicros);
+  eos::ThreadPool::set_spin_micros(-5);
+  CHECK(eos::ThreadPool::spin_micros() == 0);
+  eos::ThreadPool::set_spin_micros(1 << 30);
+  CHECK(eos::ThreadPool::spin_micros() == 10000);
+  for (int spin : {0, 200})
   for (int threads : {1, 2, 3, 5}) {
+    eos::ThreadPool::set_spin_micros(spin);
     eos::ThreadPool pool(threads);
     CHECK(pool.size() == threads);
     for (int round = 0; round < 20; ++round) {
+      INFO("spin " << spin << " threads " << threads << " round " << round);
+      if (round % 5 == 4) std::this_thread::sleep_for(std::chrono::milliseconds(2));
       std::vector<std::atomic<int>> hits(37);
       pool.run(37, [&](int i) { hits[std::size_t(i)]++; });
       for (auto& h : hits) REQUIRE(h.load() == 1);
@@ -110,6 +124,7 @@ TEST_CASE("thread pool: every index once, exceptions reach the caller", "[thread
     pool.run(9, [&](int) { after++; });  // still usable
     CHECK(after.load() == 9);
   }
+  eos::ThreadPool::set_spin_micros(spin0);
 }
 
 TEST_CASE("sharded gradient and HVP match finite differences (small blocks, several threads)", "[threads]") {

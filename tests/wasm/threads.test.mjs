@@ -98,4 +98,26 @@ describe('threads in WebAssembly', () => {
     cat.rows = 12;
     assertSameChunk(ref, { ...cat, rows: 12 }, 'chunked with changing threads');
   });
+
+  test('the pool spinning or blocking changes no result; bench() times the pool and can skip the eigenvalues', () => {
+    assert.equal(MT.poolSpin(), 200);
+    assert.equal(MT.setPoolSpin(-1), 0);
+    assert.equal(MT.setPoolSpin(1e9), 10000);
+    try {
+      assert.equal(MT.setPoolSpin(0), 0);
+      const blocking = runOn(MT, 2, CFG, 12).chunk;
+      assert.equal(MT.setPoolSpin(200), 200);
+      assertSameChunk(runOn(MT, 2, CFG, 12).chunk, blocking, 'spin 200 vs 0');
+      const r = MT.bench(J(CFG), 1, 2, false);
+      assert.equal(r.threads, 2);
+      assert.ok(r.step_ms > 0 && r.hvp_ms > 0, JSON.stringify(r));
+      assert.ok(r.pool_run_us > 0 && r.pool_wake_us > 0, JSON.stringify(r));
+      assert.equal(r.top1_cold_ms, 0); // skipped
+      const one = ST.bench(J(CFG), 1, 1, false);
+      assert.equal(one.pool_run_us, 0); // no pool on one thread
+      assert.throws(() => MT.bench(J(CFG), 1, 2, 'no'), /eigs must be true or false/);
+    } finally {
+      MT.setPoolSpin(200);
+    }
+  });
 });

@@ -464,6 +464,14 @@ std::string set_gemm(std::string which) {
   return gemm_in_use();
 }
 
+// How long the thread pool's waiters poll before they block, µs (eoslab/pool.hpp);
+// setPoolSpin changes it for the whole module (the benchmark compares) and returns it.
+int pool_spin() { return eos::ThreadPool::spin_micros(); }
+int set_pool_spin(int us) {
+  eos::ThreadPool::set_spin_micros(us);
+  return pool_spin();
+}
+
 // True in the pthreads build (compiled with -pthread), false in the single-threaded one.
 bool threaded() {
 #if defined(__EMSCRIPTEN_PTHREADS__)
@@ -489,16 +497,18 @@ val heap_stats() {
 // eos::bench_config (wasm/src/bench.cpp) is the same code bench/bench_native.cpp
 // times, run inside wasm (steady_clock is performance.now() here), so
 // bench/bench_wasm.mjs compares like with like.
-val bench(std::string config_json, int inner, int threads) {
+val bench(std::string config_json, int inner, int threads, bool eigs) {
   return guarded(val::null(), [&] {
     if (inner < 1) throw eos::ConfigError("inner must be >= 1");
     if (threads < 1 || threads > eos::kMaxThreads) throw eos::ConfigError("threads must be in [1, 64]");
-    const eos::BenchResult r = eos::bench_config(config_from_text(config_json), inner, threads);
+    const eos::BenchResult r = eos::bench_config(config_from_text(config_json), inner, threads, eigs);
     val o = val::object();
     o.set("params", val(double(r.params)));
     o.set("threads", val(r.threads));
     o.set("step_ms", val(r.step_ms));
     o.set("hvp_ms", val(r.hvp_ms));
+    o.set("pool_run_us", val(r.pool_run_us));
+    o.set("pool_wake_us", val(r.pool_wake_us));
     for (int i = 0; i < 2; ++i) {
       const std::string p = i == 0 ? "top1_" : "top5_";
       o.set(p + "cold_ms", val(r.cold_ms[i]));
@@ -553,6 +563,8 @@ EMSCRIPTEN_BINDINGS(eoslab) {
   function("simdInUse", &simd_in_use);
   function("gemmInUse", &gemm_in_use);
   function("setGemm", &set_gemm);
+  function("poolSpin", &pool_spin);
+  function("setPoolSpin", &set_pool_spin);
   function("threaded", &threaded);
   function("heapStats", &heap_stats);
 }

@@ -43,9 +43,11 @@ addOnInit(function () {
     return check(Module['_eosNormalizeConfig'](json('normalizeConfig', configJson)));
   };
   // threads: optional (default 1); more than the module can start runs on those it has.
-  Module['bench'] = function (configJson, inner, threads) {
+  // eigs: optional (default true); false skips the top-k sharpness rows (left at 0).
+  Module['bench'] = function (configJson, inner, threads, eigs) {
     var t = threads === undefined ? 1 : number('threads', threads) | 0;
-    return check(Module['_eosBench'](json('bench', configJson), number('inner', inner) | 0, t));
+    if (eigs !== undefined && typeof eigs !== 'boolean') throw new TypeError('bench: eigs must be true or false, got ' + typeof eigs);
+    return check(Module['_eosBench'](json('bench', configJson), number('inner', inner) | 0, t, eigs !== false));
   };
 
   var P = Module['RunHandle'].prototype;

@@ -2,7 +2,9 @@
 #include "eoslab/bench.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -43,6 +45,27 @@ double hvp_ms(const Config& c, int inner, ThreadPool* pool) {
   return best_of(5, [&] { for (int i = 0; i < inner; ++i) m.hvp(v, hv); }) / inner;
 }
 
+// Round trip of ThreadPool::run with empty jobs (BenchResult::pool_run_us, pool_wake_us).
+void pool_round_trip(int threads, double& run_us, double& wake_us) {
+  ThreadPool pool(threads);
+  if (pool.size() < 2) return;
+  std::atomic<int> sink{0};
+  const std::function<void(int)> f = [&](int i) { sink.fetch_add(i, std::memory_order_relaxed); };
+  constexpr int kLoop = 200;
+  run_us = best_of(5, [&] { for (int r = 0; r < kLoop; ++r) pool.run(pool.size(), f); }) * 1000.0 / kLoop;
+  std::vector<double> t;
+  for (int r = 0; r < 41; ++r) {
+    const auto gap = Clock::now();
+    while (ms_since(gap) < 1.0) {
+    }
+    const auto t0 = Clock::now();
+    pool.run(pool.size(), f);
+    t.push_back(ms_since(t0) * 1000.0);
+  }
+  std::nth_element(t.begin(), t.begin() + 20, t.end());
+  wake_us = t[20];
+}
+
 }  // namespace
 
 Config bench_problem(char which) {
@@ -70,7 +93,7 @@ Config bench_problem(char which) {
 
 int bench_inner(char which) { return which == 'A' ? 200 : 5; }
 
-BenchResult bench_config(const Config& cfg, int inner, int threads) {
+BenchResult bench_config(const Config& cfg, int inner, int threads, bool eigs) {
   Config c = cfg;
   c.eig_every = 0;
   inner = std::max(inner, 1);
@@ -90,7 +113,8 @@ BenchResult bench_config(const Config& cfg, int inner, int threads) {
     R.hvp_ms = validate(c).precision == Precision::Float64 ? hvp_ms<double>(c, inner, pool.get())
                                                            : hvp_ms<float>(c, inner, pool.get());
   }
-  for (int i = 0; i < 2; ++i) {
+  if (threads > 1) pool_round_trip(threads, R.pool_run_us, R.pool_wake_us);
+  for (int i = 0; eigs && i < 2; ++i) {
     const int k = i == 0 ? 1 : 5;
     Config ck = c;
     ck.neigs = k;

@@ -1,6 +1,7 @@
 // The example blocks and the thread pool of pool.hpp.
 #include "eoslab/pool.hpp"
 
+#include <chrono>
 #include <system_error>
 
 namespace eos {
@@ -38,24 +39,45 @@ ThreadPool::ThreadPool(int threads) {
 ThreadPool::~ThreadPool() {
   {
     std::lock_guard<std::mutex> lk(mu_);
-    stop_ = true;
+    stop_.store(true);
   }
   wake_.notify_all();
   for (auto& t : workers_) t.join();
 }
 
+namespace {
+
+std::atomic<int> g_spin_micros{ThreadPool::kSpinMicros};
+
+// Polls ready() for up to spin_micros(); true when it became true. The clock is read
+// every 64 polls (in WebAssembly it is a call out to performance.now()).
+template <class Ready>
+bool spin_until(Ready&& ready) {
+  using Clock = std::chrono::steady_clock;
+  const int us = g_spin_micros.load(std::memory_order_relaxed);
+  if (us == 0 || ready()) return ready();
+  const auto end = Clock::now() + std::chrono::microseconds(us);
+  for (unsigned i = 1;; ++i) {
+    if (ready()) return true;
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+    if (i % 64 == 0 && Clock::now() > end) return ready();
+  }
+}
+
+}  // namespace
+
+int ThreadPool::spin_micros() { return g_spin_micros.load(); }
+void ThreadPool::set_spin_micros(int us) { g_spin_micros.store(std::clamp(us, 0, 10000)); }
+
 void ThreadPool::drain() {
+  const std::function<void(int)>& f = *job_;
   for (;;) {
-    int i;
-    const std::function<void(int)>* f;
-    {
-      std::lock_guard<std::mutex> lk(mu_);
-      if (next_ >= count_) return;
-      i = next_++;
-      f = job_;
-    }
+    const int i = next_.fetch_add(1, std::memory_order_relaxed);
+    if (i >= count_) return;
     try {
-      (*f)(i);
+      f(i);
     } catch (...) {
       std::lock_guard<std::mutex> lk(mu_);
       if (!error_) error_ = std::current_exception();
@@ -65,16 +87,21 @@ void ThreadPool::drain() {
 
 void ThreadPool::work(int) {
   std::uint64_t seen = 0;
+  const auto fresh = [&] { return stop_.load(std::memory_order_acquire) || generation_.load(std::memory_order_acquire) != seen; };
   for (;;) {
-    {
+    if (!spin_until(fresh)) {
       std::unique_lock<std::mutex> lk(mu_);
-      wake_.wait(lk, [&] { return stop_ || generation_ != seen; });
-      if (stop_) return;
-      seen = generation_;
+      wake_.wait(lk, fresh);
     }
+    if (stop_.load(std::memory_order_acquire)) return;
+    seen = generation_.load(std::memory_order_acquire);
     drain();
-    std::lock_guard<std::mutex> lk(mu_);
-    if (--busy_ == 0) done_.notify_one();
+    // The last worker out wakes the caller if it went to sleep. Taking mu_ orders the
+    // notify after the caller's predicate check, so the wake-up cannot be lost.
+    if (busy_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      std::lock_guard<std::mutex> lk(mu_);
+      done_.notify_one();
+    }
   }
 }
 
@@ -84,21 +111,27 @@ void ThreadPool::run(int count, const std::function<void(int)>& f) {
     for (int i = 0; i < count; ++i) f(i);
     return;
   }
+  // No worker is inside drain() here: the previous run returned only once busy_ was 0.
+  job_ = &f;
+  count_ = count;
+  next_.store(0, std::memory_order_relaxed);
+  busy_.store(int(workers_.size()), std::memory_order_relaxed);
   {
+    // Bumped under mu_ so that a worker between its predicate check and its sleep
+    // cannot miss it.
     std::lock_guard<std::mutex> lk(mu_);
-    job_ = &f;
-    count_ = count;
-    next_ = 0;
-    busy_ = int(workers_.size());
-    error_ = nullptr;
-    ++generation_;
+    generation_.fetch_add(1, std::memory_order_release);
   }
   wake_.notify_all();
   drain();
+  const auto finished = [&] { return busy_.load(std::memory_order_acquire) == 0; };
   std::exception_ptr err;
-  {
+  if (!spin_until(finished)) {
     std::unique_lock<std::mutex> lk(mu_);
-    done_.wait(lk, [&] { return busy_ == 0; });
+    done_.wait(lk, finished);
+  }
+  {
+    std::lock_guard<std::mutex> lk(mu_);
     job_ = nullptr;
     count_ = 0;
     err = error_;

@@ -24,10 +24,15 @@ struct BenchResult {
   // after one GD step; best of 3, with the HVPs used.
   double cold_ms[2] = {0, 0}, warm_ms[2] = {0, 0};
   int cold_hvps[2] = {0, 0}, warm_hvps[2] = {0, 0};
+  // ThreadPool::run of `threads` empty jobs, in microseconds (0 on one thread): back to
+  // back (best of 5 loops of 200), and after 1 ms of serial work, when the workers have
+  // stopped spinning and sleep (median of 41): what a run costs beyond its work.
+  double pool_run_us = 0, pool_wake_us = 0;
 };
 
 // Times the workloads above on config c with `threads` threads (Experiment::set_threads);
-// steady_clock is performance.now() in WASM.
-BenchResult bench_config(const Config& c, int inner, int threads = 1);
+// steady_clock is performance.now() in WASM. eigs false skips the top-k rows (left at 0):
+// the browser benchmark interleaves many short 1- and 2-thread rounds.
+BenchResult bench_config(const Config& c, int inner, int threads = 1, bool eigs = true);
 
 }  // namespace eos

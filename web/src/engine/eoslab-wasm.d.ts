@@ -116,6 +116,9 @@ declare module 'eoslab-wasm' {
     top5_cold_hvps: number;
     top5_warm_ms: number;
     top5_warm_hvps: number;
+    /** ThreadPool::run round trip of empty jobs, µs (0 on one thread): back to back, and after 1 ms of serial work. */
+    pool_run_us: number;
+    pool_wake_us: number;
   }
 
   /** Progress of a slow engine call, passed to the RunHandle.setProgress callback. */
@@ -214,11 +217,18 @@ declare module 'eoslab-wasm' {
     gemmInUse(): 'own' | 'eigen';
     /** Switches the kernel for the whole module (benchmark); returns the one in use. */
     setGemm(which: 'own' | 'eigen'): 'own' | 'eigen';
+    /** How long the thread pool's waiters poll before blocking, µs (default 200). */
+    poolSpin(): number;
+    /** Sets it for the whole module, clamped to [0, 10000] (benchmark); returns it. */
+    setPoolSpin(us: number): number;
     /** True for the pthreads twin (eoslab_mt), false for the single-threaded module. */
     threaded?(): boolean;
     heapStats(): HeapStats;
-    /** The work of bench/bench_native.cpp on one problem (ms timed inside wasm). */
-    bench(configJson: string, inner: number): BenchResult;
+    /**
+     * The work of bench/bench_native.cpp on one problem (ms timed inside wasm), on
+     * `threads` threads (default 1); eigs false skips the top-k rows (left at 0).
+     */
+    bench(configJson: string, inner: number, threads?: number, eigs?: boolean): BenchResult;
     /** Benchmark problem 'A' or 'B' (eos::bench_problem) as config JSON, and its inner step count. */
     benchProblem(which: 'A' | 'B'): { config: string; inner: number };
     HEAP8: Int8Array;
