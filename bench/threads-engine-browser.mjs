@@ -43,7 +43,7 @@ self.onmessage = async (e) => {
   if (spin !== undefined) m.setPoolSpin(spin);
   const B = m.benchProblem('B');
   const x = m.bench(B.config, B.inner, threads, eigs);
-  self.postMessage({ ...x, isolated: self.crossOriginIsolated, simd: m.simdInUse(), gemm: m.gemmInUse(), spin: m.poolSpin?.() });
+  self.postMessage({ ...x, isolated: self.crossOriginIsolated, simd: m.simdInUse(), gemm: m.gemmInUse() });
 };
 `;
 const PAGE = `<!doctype html><meta charset="utf-8"><title>engine threads</title><script type="module">
@@ -100,7 +100,7 @@ try {
   console.log(`Problem B in a Chromium worker (isolated ${full[2].isolated}; ${full[2].simd}; float products through ${full[2].gemm}; ms)`);
   console.log(`${ROUNDS} paired rounds per setting (1 and 2 threads back to back); best of each, ratio of the bests, median of the rounds' ratios:`);
   console.log(`  ${'pool spin'.padEnd(10)}${''.padEnd(9)}${'1T best'.padStart(9)}${'2T best'.padStart(9)}${'ratio'.padStart(8)}${'median'.padStart(9)}`);
-  for (const [name, rounds, spin] of [['200 us', spun], ['0 (block)', blocking]]) {
+  for (const [name, rounds] of [['200 us', spun], ['0 (block)', blocking]]) {
     for (const [row, k] of [['GD step', 'step_ms'], ['HVP', 'hvp_ms']]) {
       const b1 = Math.min(...rounds.map((x) => x[1][k])), b2 = Math.min(...rounds.map((x) => x[2][k]));
       const med = median(rounds.map((x) => x[1][k] / x[2][k]));

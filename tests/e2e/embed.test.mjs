@@ -24,7 +24,7 @@
 
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { dirname, extname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { browserSuite } from './harness.mjs';
@@ -67,7 +67,7 @@ async function startServer(dist, ports) {
         body = fixture('index.html').toString('utf8').replaceAll('{{LAB}}', `http://${HOST}:${others[0]}/blog/post/lab/`);
       } else if (path === '/blog/post/hostile.css' || path === '/blog/post/probe.js') {
         body = fixture(path.slice('/blog/post/'.length));
-        type = MIME[extname(path)];
+        type = contentType(path);
       } else if (path === '/blog/post/snippet.html') {
         const html = Buffer.from(url.searchParams.get('b64') ?? '', 'base64').toString('utf8');
         body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>pasted snippet</title></head><body><p>A post with a pasted snippet:</p>\n${html}\n</body></html>`;

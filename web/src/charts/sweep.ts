@@ -97,7 +97,7 @@ export const SWEEP_TITLE = 'Step-size sweep — each GD run’s settled sharpnes
 export class SweepChart {
   readonly figure: HTMLElement;
   readonly canvas: HTMLCanvasElement;
-  /** Made in a later frame than the figure (claimChartFrame: one new chart per frame on the page). */
+  /** Made in a later frame than the figure (onChartFrame: one new chart per frame on the page). */
   private chart: Chart<'scatter', { x: number; y: number }[]> | null = null;
   private cancelMake: () => void;
   /** The runs of the last update() before the chart was made. */
