@@ -4,7 +4,9 @@
 // object per problem for bench/bench_wasm.mjs, which runs the same code in WASM;
 // `--threads N` evaluates the example blocks on N threads; `--gemm own|eigen` picks the
 // float products' kernel (eoslab/gemm.hpp; the default is the build's); `--spin US` how
-// long the thread pool's waiters poll before they block (eoslab/pool.hpp).
+// long the thread pool's waiters poll before they block (eoslab/pool.hpp); `--problem A|B`
+// runs one problem only and `--no-eigs` skips the sharpness rows (quick paired rounds:
+// bench/threads-engine-browser.mjs runs it between its Chromium rounds as a native control).
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -17,16 +19,31 @@
 int main(int argc, char** argv) {
   bool json = false;
   int threads = 1;
+  bool eigs = true;
+  std::vector<char> problems = {'A', 'B'};
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--json") == 0) json = true;
     else if (std::strcmp(argv[i], "--threads") == 0 && i + 1 < argc) threads = std::atoi(argv[++i]);
     else if (std::strcmp(argv[i], "--gemm") == 0 && i + 1 < argc) eos::set_own_gemm(std::strcmp(argv[++i], "own") == 0);
     else if (std::strcmp(argv[i], "--spin") == 0 && i + 1 < argc) eos::ThreadPool::set_spin_micros(std::atoi(argv[++i]));
+    else if (std::strcmp(argv[i], "--no-eigs") == 0) eigs = false;
+    else if (std::strcmp(argv[i], "--problem") == 0 && i + 1 < argc) {
+      const char* q = argv[++i];
+      if ((q[0] != 'A' && q[0] != 'B') || q[1] != '\0') {
+        std::fprintf(stderr, "eos-bench: --problem must be A or B, got '%s'\n", q);
+        return 2;
+      }
+      problems = {q[0]};
+    } else {
+      std::fprintf(stderr, "eos-bench: unknown argument '%s' (known: --json, --threads N, --gemm own|eigen, --spin US, "
+                           "--problem A|B, --no-eigs)\n", argv[i]);
+      return 2;
+    }
   }
   if (threads < 1) threads = 1;
   std::vector<std::pair<char, eos::BenchResult>> rs;
-  for (char p : {'A', 'B'})
-    rs.emplace_back(p, eos::bench_config(eos::bench_problem(p), eos::bench_inner(p), threads));
+  for (char p : problems)
+    rs.emplace_back(p, eos::bench_config(eos::bench_problem(p), eos::bench_inner(p), threads, eigs));
   if (json) {
     std::printf("[");
     for (std::size_t i = 0; i < rs.size(); ++i) {

@@ -5,6 +5,12 @@
 // reference. Prints ms per GD step and per HVP from paired 1- and 2-thread rounds, with
 // the thread pool's waiters spinning (the default) and blocking at once, the pool's
 // round trip, then one full bench() (top-1 and top-5 sharpness too) per thread count.
+// Each spinning round also measures the host's own ceiling at that moment: one plain worker
+// running a dependent arithmetic loop (no memory traffic, no synchronisation) against two
+// running it at once. On a shared VM the second vCPU is not always there; this separates
+// "the host gave us two cores" from "the engine scales". If build/native/eos-bench exists,
+// each spinning round also runs the native engine on 1 and 2 threads (`--problem B
+// --no-eigs`): the same code and memory traffic without Chromium, at the same moments.
 // bench/threads-browser.mjs measures the whole page instead (engine, messages, charts).
 //
 // It builds nothing: it serves web/src/wasm/ (build the wasm preset first) from a tiny
@@ -13,11 +19,18 @@
 import { createServer } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { HOST, MIME, contentType, freePort } from '../tests/e2e/util.mjs';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const WASM_DIR = join(REPO, 'web', 'src', 'wasm');
+const NATIVE = join(REPO, 'build', 'native', 'eos-bench');
+const native = (threads) => {
+  const r = spawnSync(NATIVE, ['--json', '--problem', 'B', '--no-eigs', '--threads', String(threads)], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) throw new Error(`eos-bench failed: ${r.error ?? r.stderr}`);
+  return JSON.parse(r.stdout)[0];
+};
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const i = process.argv.indexOf('--rounds');
 const ROUNDS = i > 0 ? Math.max(1, Number(process.argv[i + 1])) : 12;
@@ -46,8 +59,28 @@ self.onmessage = async (e) => {
   self.postMessage({ ...x, isolated: self.crossOriginIsolated, simd: m.simdInUse(), gemm: m.gemmInUse() });
 };
 `;
+// A dependent multiply-add chain: pure ALU work, a few MB/s of nothing.
+const SPIN = `self.onmessage = (e) => {
+  const n = e.data;  // read once: MessageEvent.data is a getter
+  let x = 1;
+  for (let i = 0; i < n; i++) x = x * 1.0000001 + 1e-9;
+  self.postMessage(x);
+};`;
 const PAGE = `<!doctype html><meta charset="utf-8"><title>engine threads</title><script type="module">
 const workers = {};
+// The ceiling: n plain workers each run the same loop; best of 5 of the wall time until the
+// last one answers. Throughput ratio for 2 versus 1 is 2 * t(1) / t(2).
+const spinners = [new Worker('./spin-worker.js'), new Worker('./spin-worker.js')];
+const spinOnce = (w, iters) => new Promise((ok) => { w.onmessage = (e) => ok(e.data); w.postMessage(iters); });
+window.ceiling = async (n, iters) => {
+  let best = Infinity;
+  for (let r = 0; r < 5; r++) {
+    const t0 = performance.now();
+    await Promise.all(spinners.slice(0, n).map((w) => spinOnce(w, iters)));
+    best = Math.min(best, performance.now() - t0);
+  }
+  return best;
+};
 window.bench = (flavour, msg) => new Promise((ok, fail) => {
   const w = (workers[flavour] ??= new Worker('./bench-worker.mjs', { type: 'module' }));
   w.onmessage = (e) => ok(e.data);
@@ -64,6 +97,7 @@ const server = createServer((req, res) => {
   let type = 'text/html';
   if (path === '/' || path === '/index.html') body = PAGE;
   else if (path === '/bench-worker.mjs') [body, type] = [WORKER, MIME['.mjs']];
+  else if (path === '/spin-worker.js') [body, type] = [SPIN, MIME['.mjs']];
   else {
     const name = path.slice(1);
     if (/^[\w.]+$/.test(name) && existsSync(join(WASM_DIR, name))) [body, type] = [readFileSync(join(WASM_DIR, name)), contentType(name)];
@@ -84,17 +118,23 @@ try {
   // the same state of the host (on this shared VM a single thread runs 11-18 ms per
   // step from one second to the next). Reported: the best of each, and the median of
   // the per-round ratios.
-  const paired = async (spin) => {
+  // The ceiling's loop length: about one GD batch of B on one thread (5 steps, ~55 ms).
+  const SPIN_ITERS = 2e7;
+  const paired = async (spin, ceiling) => {
     const rounds = [];
     for (let r = 0; r < ROUNDS; r++) {
-      const x = {};
-      for (const t of r % 2 ? [2, 1] : [1, 2]) x[t] = await bench('mt', { threads: t, eigs: false, spin });
+      const x = { ceiling: {}, native: {} };
+      for (const t of r % 2 ? [2, 1] : [1, 2]) {
+        x[t] = await bench('mt', { threads: t, eigs: false, spin });
+        if (ceiling) x.ceiling[t] = await page.evaluate(([n, k]) => window.ceiling(n, k), [t, SPIN_ITERS]);
+        if (ceiling && existsSync(NATIVE)) x.native[t] = native(t);
+      }
       rounds.push(x);
     }
     return rounds;
   };
-  const spun = await paired(200);
-  const blocking = await paired(0);
+  const spun = await paired(200, true);
+  const blocking = await paired(0, false);
   const single = await bench('single', { threads: 1, eigs: true });
   const full = { 1: await bench('mt', { threads: 1, eigs: true, spin: 200 }), 2: await bench('mt', { threads: 2, eigs: true, spin: 200 }) };
   console.log(`Problem B in a Chromium worker (isolated ${full[2].isolated}; ${full[2].simd}; float products through ${full[2].gemm}; ms)`);
@@ -106,10 +146,22 @@ try {
       const med = median(rounds.map((x) => x[1][k] / x[2][k]));
       console.log(`  ${name.padEnd(10)}${row.padEnd(9)}${b1.toFixed(2).padStart(9)}${b2.toFixed(2).padStart(9)}${(b1 / b2).toFixed(2).padStart(7)}x${med.toFixed(2).padStart(8)}x`);
     }
+    if (rounds[0].ceiling[1]) {
+      const c = rounds.map((x) => (2 * x.ceiling[1]) / x.ceiling[2]);
+      const b1 = Math.min(...rounds.map((x) => x.ceiling[1])), b2 = Math.min(...rounds.map((x) => x.ceiling[2]));
+      console.log(`  ${name.padEnd(10)}${'host'.padEnd(9)}${b1.toFixed(2).padStart(9)}${b2.toFixed(2).padStart(9)}${((2 * b1) / b2).toFixed(2).padStart(7)}x${median(c).toFixed(2).padStart(8)}x  (ceiling: 1 vs 2 plain workers, one loop each; ratio = 2 t1 / t2; min ${Math.min(...c).toFixed(2)}x)`);
+    }
+    if (rounds[0].native[1]) {
+      for (const [row, k] of [['GD step', 'step_ms'], ['HVP', 'hvp_ms']]) {
+        const b1 = Math.min(...rounds.map((x) => x.native[1][k])), b2 = Math.min(...rounds.map((x) => x.native[2][k]));
+        const med = median(rounds.map((x) => x.native[1][k] / x.native[2][k]));
+        console.log(`  ${name.padEnd(10)}${('nat ' + row.replace('GD ', '')).padEnd(9)}${b1.toFixed(2).padStart(9)}${b2.toFixed(2).padStart(9)}${(b1 / b2).toFixed(2).padStart(7)}x${med.toFixed(2).padStart(8)}x  (native eos-bench, same rounds)`);
+      }
+    }
     const run = median(rounds.map((x) => x[2].pool_run_us)), wake = median(rounds.map((x) => x[2].pool_wake_us));
     console.log(`  ${name.padEnd(10)}pool round trip (median over rounds): ${run.toFixed(1)} us back to back, ${wake.toFixed(1)} us after 1 ms of serial work`);
   }
-  console.log('One full bench() each (spin 200 us):');
+  console.log('One full bench() each (spin 200 us; one sample per cell: the step and HVP ratios are the paired rounds above):');
   console.log(`  ${''.padEnd(11)}${'single'.padStart(9)}${'mt 1T'.padStart(9)}${'mt 2T'.padStart(9)}${'1T/2T'.padStart(8)}`);
   for (const [name, k] of [['GD step', 'step_ms'], ['HVP', 'hvp_ms'], ['top-1 cold', 'top1_cold_ms'], ['top-1 warm', 'top1_warm_ms'], ['top-5 cold', 'top5_cold_ms'], ['top-5 warm', 'top5_warm_ms']]) {
     const [a, b, c] = [single[k], full[1][k], full[2][k]];
