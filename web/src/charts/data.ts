@@ -16,6 +16,7 @@ import {
 import type { DatasetView } from '../engine/protocol';
 import { type FitHistory, type FitSnapshot, type Spike, lastSpikeOf } from '../runs/fits';
 import { type Run, runLabel } from '../runs/run';
+import { onChartFrame } from './frames';
 import { CLASS_COLORS, type RGB, curveX, paintHeatmap, parseColor } from './heatmap';
 
 Chart.register(ScatterController, LineElement, PointElement, LinearScale, Legend, Tooltip);
@@ -56,7 +57,11 @@ export class DataChart {
   private readonly btnBefore: HTMLButtonElement;
   private readonly btnPeak: HTMLButtonElement;
   private readonly btnLive: HTMLButtonElement;
-  private readonly chart: Chart<'scatter', Pt[]>;
+  // Made in a later frame than the figure (onChartFrame: one new chart per frame on the page),
+  // so that mounting an <eos-lab> with the data view is not one long task. Until then the run,
+  // the pin and the requests to redraw are only kept; the make draws what they say by then.
+  private chart: Chart<'scatter', Pt[]> | null = null;
+  private cancelMake: () => void;
   private readonly heat: HTMLCanvasElement;
   private img: ImageData | null = null;
   private run: Run | null = null;
@@ -65,7 +70,8 @@ export class DataChart {
   /** Step of the pinned snapshot, or null: follow the latest. */
   private pinned: number | null = null;
   private spike: Spike | null = null;
-  private theme: Theme;
+  /** Read when the chart is made (a later frame), not while the app mounts; used only once the chart exists. */
+  private theme!: Theme;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private frame = 0;
   /** What the last draw showed (run, snapshot history version, pin): an unchanged picture is not redrawn. */
@@ -73,6 +79,7 @@ export class DataChart {
   private lastDraw = -Infinity;
   private readonly mql: MediaQueryList | null;
   private readonly onScheme = () => {
+    if (!this.chart) return; // the make reads the theme in force then
     this.theme = this.readTheme();
     this.applyTheme();
     this.shown = undefined; // colours of the datasets
@@ -126,11 +133,10 @@ export class DataChart {
     this.figure.append(this.caption, this.box, bar);
     parent.append(this.figure);
     this.heat = document.createElement('canvas');
-    this.theme = this.readTheme();
     this.mql = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : null;
     this.mql?.addEventListener('change', this.onScheme);
     const heatPlugin: Plugin<'scatter'> = { id: 'eosHeatmap', beforeDatasetsDraw: (c) => this.drawHeat(c) };
-    const cfg: ChartConfiguration<'scatter', Pt[]> = {
+    const config = (): ChartConfiguration<'scatter', Pt[]> => ({
       type: 'scatter',
       data: { datasets: [] },
       plugins: [heatPlugin],
@@ -150,9 +156,13 @@ export class DataChart {
           tooltip: { enabled: false },
         },
       },
-    };
-    this.chart = new Chart(this.canvas, cfg);
-    this.applyTheme();
+    });
+    this.cancelMake = onChartFrame(() => {
+      this.theme = this.readTheme();
+      this.chart = new Chart(this.canvas, config());
+      this.applyTheme();
+      this.draw(false);
+    });
   }
 
   /** The run to show (the one selected in the run list), or null. */
@@ -179,6 +189,8 @@ export class DataChart {
 
   /** Draws now (a control moved, an export); with force false, only when there is something new to show. */
   draw(force = true): void {
+    const chart = this.chart;
+    if (!chart) return; // not made yet: its make draws
     const h = this.history();
     const ds = h?.dataset ?? null;
     const key = `${this.run?.id ?? -1}:${h?.version ?? -1}:${this.pinned}:${ds === this.shown}:${this.run?.status}`;
@@ -186,14 +198,14 @@ export class DataChart {
     this.drawnKey = key;
     const t0 = performance.now();
     let heatMs = 0;
-    if (ds !== this.shown) this.build(ds);
+    if (ds !== this.shown) this.build(chart, ds);
     const snap = this.snapshot(h);
     if (ds && snap) {
       if (ds.kind === 'grid') heatMs = this.paint(ds, snap);
-      else if (ds.kind === 'curve') this.chart.data.datasets[1].data = this.curve(ds, snap);
+      else if (ds.kind === 'curve') chart.data.datasets[1].data = this.curve(ds, snap);
     }
     this.controls(h, snap);
-    this.chart.update('none');
+    chart.update('none');
     const ms = performance.now() - t0;
     this.lastDraw = performance.now();
     const st = this.stats;
@@ -214,7 +226,9 @@ export class DataChart {
     if (this.frame) cancelAnimationFrame(this.frame);
     this.frame = 0;
     this.mql?.removeEventListener('change', this.onScheme);
-    this.chart.destroy();
+    this.cancelMake();
+    this.chart?.destroy();
+    this.chart = null;
     this.figure.remove();
   }
 
@@ -242,11 +256,11 @@ export class DataChart {
   }
 
   /** Datasets and axes for a dataset view (or none). */
-  private build(ds: DatasetView | null): void {
+  private build(chart: Chart<'scatter', Pt[]>, ds: DatasetView | null): void {
     this.shown = ds;
     const t = this.theme;
     const sets: DS[] = [];
-    const sc = this.chart.options.scales as Record<'x' | 'y', { min?: number; max?: number; title: { text: string } }>;
+    const sc = chart.options.scales as Record<'x' | 'y', { min?: number; max?: number; title: { text: string } }>;
     this.box.classList.toggle('eos-data-square', !!ds && ds.kind !== 'curve');
     if (ds) {
       const pts = (i: number): Pt => ({ x: ds.points[2 * i], y: ds.points[2 * i + 1] });
@@ -288,7 +302,7 @@ export class DataChart {
         }
       }
     }
-    this.chart.data.datasets = sets;
+    chart.data.datasets = sets;
   }
 
   private curve(ds: DatasetView, snap: FitSnapshot): Pt[] {
@@ -351,6 +365,7 @@ export class DataChart {
   }
 
   private applyTheme(): void {
+    if (!this.chart) return;
     const t = this.theme;
     const sc = this.chart.options.scales as Record<string, { ticks: { color: string }; grid: { color: string }; title: { color: string } }>;
     for (const ax of ['x', 'y']) {
