@@ -6,7 +6,7 @@
 // the thread pool's waiters spinning (the default) and blocking at once, the pool's
 // round trip, then one full bench() (top-1 and top-5 sharpness too) per thread count.
 // Each spinning round also measures the host's own ceiling at that moment: one plain worker
-// running a dependent arithmetic loop (no memory traffic, no synchronisation) against two
+// running an arithmetic loop (no memory traffic, no synchronisation) against two
 // running it at once. On a shared VM the second vCPU is not always there; this separates
 // "the host gave us two cores" from "the engine scales". If build/native/eos-bench exists,
 // each spinning round also runs the native engine on 1 and 2 threads (`--problem B
@@ -59,12 +59,16 @@ self.onmessage = async (e) => {
   self.postMessage({ ...x, isolated: self.crossOriginIsolated, simd: m.simdInUse(), gemm: m.gemmInUse() });
 };
 `;
-// A dependent multiply-add chain: pure ALU work, a few MB/s of nothing.
+// Four independent multiply-add chains: pure floating-point work that keeps the FP units busy
+// (two vCPUs that were hyperthreads of one core would share those units and fall well short
+// of 2x), with no memory traffic and no synchronisation.
 const SPIN = `self.onmessage = (e) => {
   const n = e.data;  // read once: MessageEvent.data is a getter
-  let x = 1;
-  for (let i = 0; i < n; i++) x = x * 1.0000001 + 1e-9;
-  self.postMessage(x);
+  let a = 1, b = 2, c = 3, d = 4;
+  for (let i = 0; i < n; i++) {
+    a = a * 1.0000001 + 1e-9; b = b * 1.0000001 + 1e-9; c = c * 1.0000001 + 1e-9; d = d * 1.0000001 + 1e-9;
+  }
+  self.postMessage(a + b + c + d);
 };`;
 const PAGE = `<!doctype html><meta charset="utf-8"><title>engine threads</title><script type="module">
 const workers = {};
