@@ -150,83 +150,82 @@ double median(std::vector<double> v) {
 
 }  // namespace
 
-TEST_CASE("central flow (a): before the edge GD and its central flow and gradient flow agree", "[central][eos]") {
+// One test case with four sections, not four test cases: ctest runs every test case in a
+// process of its own, so four cases computed the three 4,000-step runs four times (~45 s
+// each under the sanitizers); the sections share them through runs().
+TEST_CASE("central flow on cheb4 at lr 0.1 against GD and gradient flow: sections a to d", "[central][eos]") {
   const Runs& r = runs();
   REQUIRE(r.edge > 500);
-  // Up to 80% of the way to the edge: loss and sharpness of GD and the flow, step by step;
-  // gradient flow at the record nearest in time (its RK4 steps are < 0.05 time units).
-  const std::size_t until = std::size_t(0.8 * double(r.edge));
-  double loss_err = 0, sharp_err = 0, gf_err = 0, sigma2_max = 0;
-  std::size_t j = 0;
-  for (std::size_t i = 0; i < until; ++i) {
-    const auto& g = r.gd[i];
-    const auto& c = r.central[i];
-    REQUIRE(c.step == g.step);
-    REQUIRE(c.time == Approx(g.time));
-    loss_err = std::max(loss_err, std::fabs(c.loss - g.loss) / g.loss);
-    sharp_err = std::max(sharp_err, std::fabs(c.eig[0] - g.eig[0]) / g.eig[0]);
-    sigma2_max = std::max(sigma2_max, c.sigma2);
-    while (j + 1 < r.flow.size() && std::fabs(r.flow[j + 1].time - g.time) < std::fabs(r.flow[j].time - g.time)) ++j;
-    gf_err = std::max(gf_err, std::fabs(r.flow[j].loss - c.loss) / c.loss);
+  SECTION("(a) before the edge GD and its central flow and gradient flow agree") {
+    // Up to 80% of the way to the edge: loss and sharpness of GD and the flow, step by step;
+    // gradient flow at the record nearest in time (its RK4 steps are < 0.05 time units).
+    const std::size_t until = std::size_t(0.8 * double(r.edge));
+    double loss_err = 0, sharp_err = 0, gf_err = 0, sigma2_max = 0;
+    std::size_t j = 0;
+    for (std::size_t i = 0; i < until; ++i) {
+      const auto& g = r.gd[i];
+      const auto& c = r.central[i];
+      REQUIRE(c.step == g.step);
+      REQUIRE(c.time == Approx(g.time));
+      loss_err = std::max(loss_err, std::fabs(c.loss - g.loss) / g.loss);
+      sharp_err = std::max(sharp_err, std::fabs(c.eig[0] - g.eig[0]) / g.eig[0]);
+      sigma2_max = std::max(sigma2_max, c.sigma2);
+      while (j + 1 < r.flow.size() && std::fabs(r.flow[j + 1].time - g.time) < std::fabs(r.flow[j].time - g.time)) ++j;
+      gf_err = std::max(gf_err, std::fabs(r.flow[j].loss - c.loss) / c.loss);
+    }
+    INFO("cheb4-20x20 lr 0.1, steps 0.." << until << " (edge at " << r.edge << "): max relative loss difference GD vs central "
+                                         << loss_err << ", sharpness " << sharp_err << ", central vs gradient flow loss "
+                                         << gf_err << "; max sigma^2 " << sigma2_max);
+    CHECK(loss_err < 0.02);
+    CHECK(sharp_err < 0.02);
+    CHECK(gf_err < 0.02);
+    CHECK(sigma2_max == 0.0);  // gradient flow exactly: the oscillation term is off below the edge
   }
-  INFO("cheb4-20x20 lr 0.1, steps 0.." << until << " (edge at " << r.edge << "): max relative loss difference GD vs central "
-                                       << loss_err << ", sharpness " << sharp_err << ", central vs gradient flow loss "
-                                       << gf_err << "; max sigma^2 " << sigma2_max);
-  CHECK(loss_err < 0.02);
-  CHECK(sharp_err < 0.02);
-  CHECK(gf_err < 0.02);
-  CHECK(sigma2_max == 0.0);  // gradient flow exactly: the oscillation term is off below the edge
-}
-
-TEST_CASE("central flow (b): past the edge its sharpness stays at 2/lr while GD's oscillates around it", "[central][eos]") {
-  const Runs& r = runs();
-  const double thr = 2 / kLr;
-  // From 100 steps after GD reaches the edge (the flow gets there on its own clock) to the end.
-  std::vector<double> cs, gs;
-  for (std::size_t i = std::size_t(r.edge + 100); i < r.gd.size(); ++i) {
-    cs.push_back(r.central[i].eig[0] / thr);
-    gs.push_back(r.gd[i].eig[0] / thr);
-    REQUIRE(r.central[i].threshold == Approx(thr));
+  SECTION("(b) past the edge its sharpness stays at 2/lr while GD's oscillates around it") {
+    const double thr = 2 / kLr;
+    // From 100 steps after GD reaches the edge (the flow gets there on its own clock) to the end.
+    std::vector<double> cs, gs;
+    for (std::size_t i = std::size_t(r.edge + 100); i < r.gd.size(); ++i) {
+      cs.push_back(r.central[i].eig[0] / thr);
+      gs.push_back(r.gd[i].eig[0] / thr);
+      REQUIRE(r.central[i].threshold == Approx(thr));
+    }
+    const auto [clo, chi] = std::minmax_element(cs.begin(), cs.end());
+    const auto [glo, ghi] = std::minmax_element(gs.begin(), gs.end());
+    INFO(cs.size() << " steps from " << r.edge + 100 << ": central S in [" << *clo << ", " << *chi << "] x 2/lr; GD in ["
+                   << *glo << ", " << *ghi << "] x 2/lr, median " << median(gs));
+    CHECK(*clo >= 0.98);
+    CHECK(*chi <= 1.02);
+    CHECK(*glo < 0.98);  // GD's sharpness goes below the line...
+    CHECK(*ghi > 1.02);  // ...and above it
+    CHECK(std::fabs(median(gs) - 1) < 0.1);  // around it
   }
-  const auto [clo, chi] = std::minmax_element(cs.begin(), cs.end());
-  const auto [glo, ghi] = std::minmax_element(gs.begin(), gs.end());
-  INFO(cs.size() << " steps from " << r.edge + 100 << ": central S in [" << *clo << ", " << *chi << "] x 2/lr; GD in ["
-                 << *glo << ", " << *ghi << "] x 2/lr, median " << median(gs));
-  CHECK(*clo >= 0.98);
-  CHECK(*chi <= 1.02);
-  CHECK(*glo < 0.98);  // GD's sharpness goes below the line...
-  CHECK(*ghi > 1.02);  // ...and above it
-  CHECK(std::fabs(median(gs) - 1) < 0.1);  // around it
-}
-
-TEST_CASE("central flow (c): its loss tracks GD's loss past the edge", "[central][eos]") {
-  const Runs& r = runs();
-  const std::size_t from = std::size_t(r.edge), n = r.gd.size();
-  REQUIRE(n - from >= 2000);
-  // GD's running median over +-250 steps passes over its isolated catapult spikes.
-  std::vector<double> rel, window;
-  for (std::size_t i = from; i < n; ++i) {
-    window.clear();
-    for (std::size_t k = i >= 250 ? i - 250 : 0; k <= std::min(n - 1, i + 250); ++k) window.push_back(r.gd[k].loss);
-    const double m = median(window);
-    rel.push_back(std::fabs(r.central[i].loss - m) / m);
+  SECTION("(c) its loss tracks GD's loss past the edge") {
+    const std::size_t from = std::size_t(r.edge), n = r.gd.size();
+    REQUIRE(n - from >= 2000);
+    // GD's running median over +-250 steps passes over its isolated catapult spikes.
+    std::vector<double> rel, window;
+    for (std::size_t i = from; i < n; ++i) {
+      window.clear();
+      for (std::size_t k = i >= 250 ? i - 250 : 0; k <= std::min(n - 1, i + 250); ++k) window.push_back(r.gd[k].loss);
+      const double m = median(window);
+      rel.push_back(std::fabs(r.central[i].loss - m) / m);
+    }
+    std::vector<double> sorted = rel;
+    std::sort(sorted.begin(), sorted.end());
+    INFO(rel.size() << " steps past the edge: |L_central - runmed(L_GD)| / runmed median " << median(rel) << ", 90th percentile "
+                    << sorted[sorted.size() * 9 / 10]);
+    CHECK(median(rel) < 0.10);
   }
-  std::vector<double> sorted = rel;
-  std::sort(sorted.begin(), sorted.end());
-  INFO(rel.size() << " steps past the edge: |L_central - runmed(L_GD)| / runmed median " << median(rel) << ", 90th percentile "
-                  << sorted[sorted.size() * 9 / 10]);
-  CHECK(median(rel) < 0.10);
-}
-
-TEST_CASE("central flow (d): gradient flow on the same clock ends far above 2/lr", "[central][eos]") {
-  const Runs& r = runs();
-  double last = 0;
-  for (const auto& f : r.flow)
-    if (f.neig) last = f.eig[0];
-  INFO("gradient flow at time " << r.flow.back().time << ": sharpness " << last << " = " << last / (2 / kLr) << " x 2/lr; the central flow's "
-                                << r.central.back().eig[0]);
-  CHECK(r.flow.back().time >= kSteps * kLr - 0.1);
-  CHECK(last > 1.5 * (2 / kLr));
+  SECTION("(d) gradient flow on the same clock ends far above 2/lr") {
+    double last = 0;
+    for (const auto& f : r.flow)
+      if (f.neig) last = f.eig[0];
+    INFO("gradient flow at time " << r.flow.back().time << ": sharpness " << last << " = " << last / (2 / kLr) << " x 2/lr; the central flow's "
+                                  << r.central.back().eig[0]);
+    CHECK(r.flow.back().time >= kSteps * kLr - 0.1);
+    CHECK(last > 1.5 * (2 / kLr));
+  }
 }
 
 // The predicted loss L + 1/2 sigma^2 S is GD's time-averaged loss only while GD oscillates
