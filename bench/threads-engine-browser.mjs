@@ -59,9 +59,9 @@ self.onmessage = async (e) => {
   self.postMessage({ ...x, isolated: self.crossOriginIsolated, simd: m.simdInUse(), gemm: m.gemmInUse() });
 };
 `;
-// Four independent multiply-add chains: pure floating-point work that keeps the FP units busy
-// (two vCPUs that were hyperthreads of one core would share those units and fall well short
-// of 2x), with no memory traffic and no synchronisation.
+// Four independent multiply-add chains: pure floating-point work with no memory traffic and
+// no synchronisation. (It does not saturate a core's FP units, so it cannot tell hyperthreads
+// from cores; the native GEMM-bound step reaching ~2x does that.)
 const SPIN = `self.onmessage = (e) => {
   const n = e.data;  // read once: MessageEvent.data is a getter
   let a = 1, b = 2, c = 3, d = 4;
@@ -122,7 +122,7 @@ try {
   // the same state of the host (on this shared VM a single thread runs 11-18 ms per
   // step from one second to the next). Reported: the best of each, and the median of
   // the per-round ratios.
-  // The ceiling's loop length: about one GD batch of B on one thread (5 steps, ~55 ms).
+  // The ceiling's loop length: ~40 ms on one thread here, about one timed batch of B's GD steps.
   const SPIN_ITERS = 2e7;
   const paired = async (spin, ceiling) => {
     const rounds = [];
@@ -144,24 +144,21 @@ try {
   console.log(`Problem B in a Chromium worker (isolated ${full[2].isolated}; ${full[2].simd}; float products through ${full[2].gemm}; ms)`);
   console.log(`${ROUNDS} paired rounds per setting (1 and 2 threads back to back); best of each, ratio of the bests, median of the rounds' ratios:`);
   console.log(`  ${'pool spin'.padEnd(10)}${''.padEnd(9)}${'1T best'.padStart(9)}${'2T best'.padStart(9)}${'ratio'.padStart(8)}${'median'.padStart(9)}`);
+  // One printed row from per-round [1-thread, 2-thread] times: the best of each, the ratio of
+  // the bests and the median of the rounds' ratios, all scaled by `work` (2 for the ceiling,
+  // whose 2-thread time does twice the work); `note` follows the row.
+  const row = (name, label, pairs, work = 1, note = '') => {
+    const b1 = Math.min(...pairs.map((p) => p[0])), b2 = Math.min(...pairs.map((p) => p[1]));
+    const ratios = pairs.map((p) => (work * p[0]) / p[1]);
+    const lowest = work > 1 ? `; lowest ${Math.min(...ratios).toFixed(2)}x` : '';
+    console.log(`  ${name.padEnd(10)}${label.padEnd(9)}${b1.toFixed(2).padStart(9)}${b2.toFixed(2).padStart(9)}${((work * b1) / b2).toFixed(2).padStart(7)}x${median(ratios).toFixed(2).padStart(8)}x${note}${lowest}`);
+  };
+  const ROWS = [['GD step', 'step_ms'], ['HVP', 'hvp_ms']];
   for (const [name, rounds] of [['200 us', spun], ['0 (block)', blocking]]) {
-    for (const [row, k] of [['GD step', 'step_ms'], ['HVP', 'hvp_ms']]) {
-      const b1 = Math.min(...rounds.map((x) => x[1][k])), b2 = Math.min(...rounds.map((x) => x[2][k]));
-      const med = median(rounds.map((x) => x[1][k] / x[2][k]));
-      console.log(`  ${name.padEnd(10)}${row.padEnd(9)}${b1.toFixed(2).padStart(9)}${b2.toFixed(2).padStart(9)}${(b1 / b2).toFixed(2).padStart(7)}x${med.toFixed(2).padStart(8)}x`);
-    }
-    if (rounds[0].ceiling[1]) {
-      const c = rounds.map((x) => (2 * x.ceiling[1]) / x.ceiling[2]);
-      const b1 = Math.min(...rounds.map((x) => x.ceiling[1])), b2 = Math.min(...rounds.map((x) => x.ceiling[2]));
-      console.log(`  ${name.padEnd(10)}${'host'.padEnd(9)}${b1.toFixed(2).padStart(9)}${b2.toFixed(2).padStart(9)}${((2 * b1) / b2).toFixed(2).padStart(7)}x${median(c).toFixed(2).padStart(8)}x  (ceiling: 1 vs 2 plain workers, one loop each; ratio = 2 t1 / t2; min ${Math.min(...c).toFixed(2)}x)`);
-    }
-    if (rounds[0].native[1]) {
-      for (const [row, k] of [['GD step', 'step_ms'], ['HVP', 'hvp_ms']]) {
-        const b1 = Math.min(...rounds.map((x) => x.native[1][k])), b2 = Math.min(...rounds.map((x) => x.native[2][k]));
-        const med = median(rounds.map((x) => x.native[1][k] / x.native[2][k]));
-        console.log(`  ${name.padEnd(10)}${('nat ' + row.replace('GD ', '')).padEnd(9)}${b1.toFixed(2).padStart(9)}${b2.toFixed(2).padStart(9)}${(b1 / b2).toFixed(2).padStart(7)}x${med.toFixed(2).padStart(8)}x  (native eos-bench, same rounds)`);
-      }
-    }
+    for (const [label, k] of ROWS) row(name, label, rounds.map((x) => [x[1][k], x[2][k]]));
+    if (rounds[0].ceiling[1]) row(name, 'host', rounds.map((x) => [x.ceiling[1], x.ceiling[2]]), 2, '  (ceiling: 1 vs 2 plain workers, one loop each; ratio = 2 t1 / t2)');
+    if (rounds[0].native[1])
+      for (const [label, k] of ROWS) row(name, `nat ${label.replace('GD ', '')}`, rounds.map((x) => [x.native[1][k], x.native[2][k]]), 1, '  (native eos-bench, same rounds)');
     const run = median(rounds.map((x) => x[2].pool_run_us)), wake = median(rounds.map((x) => x[2].pool_wake_us));
     console.log(`  ${name.padEnd(10)}pool round trip (median over rounds): ${run.toFixed(1)} us back to back, ${wake.toFixed(1)} us after 1 ms of serial work`);
   }
